@@ -1,0 +1,3 @@
+from qa_sim.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""The `qa-sim` command. Subcommands live in sibling modules; the TUI is imported lazily."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from qa_sim import __version__
+from qa_sim.cli import authoring, playing
+from qa_sim.cli.common import CliError, Context
+from qa_sim.config import load_settings
+from qa_sim.i18n import detect_language, set_language
+
+DESCRIPTION = """\
+Practise, certify and grade customer-service conversations.
+
+Run without a command to open the app. Content (scenarios and rubrics) comes
+from the bundled library plus folders given with --content or QA_SIM_CONTENT.
+"""
+
+EPILOG = """\
+examples:
+  qa-sim validate scenarios rubrics      check content, exit 1 on any error
+  qa-sim play delayed-parcel-en          chat with a simulated customer
+  qa-sim play refund-zh --replies r.txt --json
+  qa-sim graph delayed-parcel-zh --format mermaid
+"""
+
+MODULES = (authoring, playing)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qa-sim", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"qa-sim {__version__}")
+    parser.add_argument("--lang", choices=("en", "zh-CN"), help="interface language (default: settings, then system locale)")
+    parser.add_argument("--content", action="append", metavar="DIR", default=[],
+                        help="extra content folder holding scenarios/ and rubrics/ (repeatable)")
+    parser.add_argument("--db", metavar="PATH", help="database file (default: QA_SIM_DB or the user data folder)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    set_language(detect_language(args.lang, settings.language))
+    ctx = Context(args=args, settings=settings)
+    for problem in settings.problems:
+        print(f"qa-sim: {problem}", file=sys.stderr)
+    try:
+        if args.command is None:
+            return playing.run_default(ctx)
+        return int(args.func(ctx))
+    except CliError as exc:
+        print(f"qa-sim: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # a bug: say so briefly, full trace only on request
+        if os.environ.get("QA_SIM_DEBUG"):
+            raise
+        print(f"qa-sim: internal error: {exc.__class__.__name__}: {exc}\n"
+              "  (set QA_SIM_DEBUG=1 to see the traceback, and please report it)", file=sys.stderr)
+        return 70

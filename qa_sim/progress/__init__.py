@@ -1,0 +1,1 @@
+"""Persistence and certification: the only package that imports sqlite_utils."""

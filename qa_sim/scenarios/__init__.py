@@ -1,0 +1,1 @@
+"""The dialogue model and its runtime. Knows nothing of scoring or storage."""

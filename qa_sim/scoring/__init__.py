@@ -1,0 +1,1 @@
+"""Text -> evidence -> scorecard. Knows nothing of scenarios or storage."""
