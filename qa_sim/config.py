@@ -44,7 +44,9 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        settings.problems.append(f"{path}: cannot read settings ({exc.__class__.__name__}); using defaults")
+        settings.problems.append(
+            f"{path}: cannot read settings ({exc.__class__.__name__}); using defaults"
+        )
         return settings
     if not isinstance(data, dict):
         settings.problems.append(f"{path}: settings must be a mapping; using defaults")

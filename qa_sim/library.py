@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from qa_sim.diagnostics import Diagnostic, sort_diagnostics
 from qa_sim.scenarios.lint import LintContext, lint
-from qa_sim.scenarios.loader import LoadedScenario, iter_yaml_files, load_scenario_file
+from qa_sim.scenarios.loader import LoadedScenario, iter_yaml_files
 from qa_sim.scenarios.model import Scenario
 from qa_sim.scoring.phrases import PatternError, compile_pattern, pattern_problems
 from qa_sim.scoring.rubric import LOCALES, PHRASE_KINDS, PackSet, PhrasePack, Rubric
@@ -65,8 +65,14 @@ def read_content_file(path: Path, display: str | None = None) -> ContentFile:
     model = KINDS.get(str(kind))
     if model is None:
         known = ["scenario", *KINDS]
-        diags.append(doc.diag(("kind",), "QS012", f"unknown kind '{kind}'",
-                              suggest(str(kind), known) or "kinds: " + ", ".join(known)))
+        diags.append(
+            doc.diag(
+                ("kind",),
+                "QS012",
+                f"unknown kind '{kind}'",
+                suggest(str(kind), known) or "kinds: " + ", ".join(known),
+            )
+        )
         return ContentFile(shown, "unknown", doc, None, diags)
     value, errors = validate(doc, model)
     return ContentFile(shown, str(kind), doc, value, [*diags, *errors])
@@ -107,7 +113,9 @@ class ContentLibrary:
 
     def load(self) -> ContentLibrary:
         if not self._loaded:
-            self.files = [read_content_file(p, _display(p)) for p in iter_yaml_files(self._content_paths())]
+            self.files = [
+                read_content_file(p, _display(p)) for p in iter_yaml_files(self._content_paths())
+            ]
             self._loaded = True
         return self
 
@@ -182,8 +190,14 @@ class ContentLibrary:
                 diags += lint(f.model, f.doc, context)
                 sid = f.model.id
                 if sid in ids and ids[sid] != f.path:
-                    diags.append(f.doc.diag(("id",), "QS021", f"scenario id '{sid}' is also used by {ids[sid]}",
-                                            "scenario ids must be unique across the library"))
+                    diags.append(
+                        f.doc.diag(
+                            ("id",),
+                            "QS021",
+                            f"scenario id '{sid}' is also used by {ids[sid]}",
+                            "scenario ids must be unique across the library",
+                        )
+                    )
                 ids.setdefault(sid, f.path)
             elif f.kind == "rubric":
                 diags += self._lint_rubric(f, files)
@@ -191,16 +205,23 @@ class ContentLibrary:
                 key = (f.model.pack, f.model.locale)
                 other = packs_seen.get(key)
                 if other and Path(other).resolve() != Path(f.path).resolve():
-                    diags.append(f.doc.diag(("pack",), "QS104",
-                                            f"pack '{key[0]}' ({key[1]}) is also defined in {other}",
-                                            "give each pack and locale one file"))
+                    diags.append(
+                        f.doc.diag(
+                            ("pack",),
+                            "QS104",
+                            f"pack '{key[0]}' ({key[1]}) is also defined in {other}",
+                            "give each pack and locale one file",
+                        )
+                    )
                 packs_seen.setdefault(key, f.path)
                 diags += self._lint_patterns(f.doc, f.model.locale, f.model.sets)
             elif f.kind in LINTERS:
                 diags += LINTERS[f.kind](self, f)
         return sort_diagnostics(diags), len(files)
 
-    def _lint_patterns(self, doc: YamlDocument, locale: str, sets: dict[str, PackSet]) -> list[Diagnostic]:
+    def _lint_patterns(
+        self, doc: YamlDocument, locale: str, sets: dict[str, PackSet]
+    ) -> list[Diagnostic]:
         out = []
         for name, pack_set in sets.items():
             for i, pattern in enumerate(pack_set.patterns):
@@ -208,8 +229,15 @@ class ContentLibrary:
                 loc = ("sets", name, "patterns", i)
                 if error:
                     out.append(doc.diag(loc, "QS044", error[0], error[1]))
-                out += [doc.diag(loc, "QS045", f"pattern '{pattern}' can never match: {w}", severity="warning")
-                        for w in warnings]
+                out += [
+                    doc.diag(
+                        loc,
+                        "QS045",
+                        f"pattern '{pattern}' can never match: {w}",
+                        severity="warning",
+                    )
+                    for w in warnings
+                ]
         return out
 
     def _lint_rubric(self, f: ContentFile, files: list[ContentFile]) -> list[Diagnostic]:
@@ -224,28 +252,54 @@ class ContentLibrary:
         pack_names = {p for p, _ in packs}
         for i, name in enumerate(rubric.packs):
             if name not in pack_names:
-                out.append(doc.diag(("packs", i), "QS101", f"unknown phrase pack '{name}'",
-                                    suggest(name, pack_names) or "packs: " + ", ".join(sorted(pack_names))))
+                out.append(
+                    doc.diag(
+                        ("packs", i),
+                        "QS101",
+                        f"unknown phrase pack '{name}'",
+                        suggest(name, pack_names) or "packs: " + ", ".join(sorted(pack_names)),
+                    )
+                )
         seen: set[str] = set()
         for i, c in enumerate(rubric.criteria):
             if c.id in seen:
-                out.append(doc.diag(("criteria", i, "id"), "QS103", f"duplicate criterion id '{c.id}'"))
+                out.append(
+                    doc.diag(("criteria", i, "id"), "QS103", f"duplicate criterion id '{c.id}'")
+                )
             seen.add(c.id)
             if c.kind not in PHRASE_KINDS:
                 continue
             missing = [
-                loc for loc in LOCALES
-                if not any(c.phrase_set in packs[(p, loc)][0].sets for p in rubric.packs if (p, loc) in packs)
+                loc
+                for loc in LOCALES
+                if not any(
+                    c.phrase_set in packs[(p, loc)][0].sets
+                    for p in rubric.packs
+                    if (p, loc) in packs
+                )
             ]
             if len(missing) == len(LOCALES):
-                out.append(doc.diag(("criteria", i), "QS102",
-                                    f"criterion '{c.id}' needs phrase set '{c.phrase_set}', which no pack defines",
-                                    "add it to a pack under sets:, or name another with phrases:", key=True))
+                out.append(
+                    doc.diag(
+                        ("criteria", i),
+                        "QS102",
+                        f"criterion '{c.id}' needs phrase set '{c.phrase_set}', which no pack defines",
+                        "add it to a pack under sets:, or name another with phrases:",
+                        key=True,
+                    )
+                )
             for loc in missing if len(missing) < len(LOCALES) else []:
-                out.append(doc.diag(("criteria", i), "QS102",
-                                    f"criterion '{c.id}' has no '{c.phrase_set}' phrases in {loc}: "
-                                    f"{loc} conversations can never meet it",
-                                    f"add '{c.phrase_set}' to the {loc} pack", severity="warning", key=True))
+                out.append(
+                    doc.diag(
+                        ("criteria", i),
+                        "QS102",
+                        f"criterion '{c.id}' has no '{c.phrase_set}' phrases in {loc}: "
+                        f"{loc} conversations can never meet it",
+                        f"add '{c.phrase_set}' to the {loc} pack",
+                        severity="warning",
+                        key=True,
+                    )
+                )
         return out
 
 

@@ -50,8 +50,14 @@ class TrainingSession:
     """One trainee conversation with one scenario."""
 
     def __init__(
-        self, compiled: CompiledScenario, engine: RubricEngine, runtime: ScenarioRuntime, *,
-        mode: str = "practice", timed: bool = True, clock: Clock = utc_now,
+        self,
+        compiled: CompiledScenario,
+        engine: RubricEngine,
+        runtime: ScenarioRuntime,
+        *,
+        mode: str = "practice",
+        timed: bool = True,
+        clock: Clock = utc_now,
     ) -> None:
         self.compiled = compiled
         self.scenario = compiled.scenario
@@ -73,14 +79,23 @@ class TrainingSession:
 
     @classmethod
     def start(
-        cls, library: ContentLibrary, scenario: str | LoadedScenario, *, seed: int = 1,
-        mode: str = "practice", timed: bool = True, clock: Clock = utc_now, today: date | None = None,
+        cls,
+        library: ContentLibrary,
+        scenario: str | LoadedScenario,
+        *,
+        seed: int = 1,
+        mode: str = "practice",
+        timed: bool = True,
+        clock: Clock = utc_now,
+        today: date | None = None,
     ) -> TrainingSession:
         loaded = library.find_scenario(scenario) if isinstance(scenario, str) else scenario
         errors = [d for d in loaded.diagnostics if d.severity == "error"]
         if loaded.scenario is None or errors:
             first = errors[0].render() if errors else loaded.path
-            raise SessionError(f"the scenario has errors; run `qa-sim validate {loaded.path}` ({first})")
+            raise SessionError(
+                f"the scenario has errors; run `qa-sim validate {loaded.path}` ({first})"
+            )
         compiled = loaded.compiled()
         engine = engine_for(library, loaded.scenario.rubric)
         runtime = ScenarioRuntime.start(compiled, seed=seed, today=today or clock().date())
@@ -102,7 +117,8 @@ class TrainingSession:
 
     def context(self) -> ScoringContext:
         details = [self.scenario.customer.name] + [
-            str(v) for v in self.runtime.state.variables.values()
+            str(v)
+            for v in self.runtime.state.variables.values()
             if isinstance(v, str) and any(c.isdigit() for c in v)
         ]
         na = frozenset([*self.scenario.na, *self.runtime.state.na])
@@ -117,7 +133,11 @@ class TrainingSession:
         turn_index = len(self.runtime.state.transcript)
         findings = self.engine.reply(reply, self.locale, turn_index, self.context())
         verdict = self.engine.live(findings)
-        said = frozenset(n for n, hits in self.said_book.find(findings.analysis).items() if any(h.counts for h in hits))
+        said = frozenset(
+            n
+            for n, hits in self.said_book.find(findings.analysis).items()
+            if any(h.counts for h in hits)
+        )
         facts = ReplyFacts(said=said, met=verdict.met, violated=verdict.violated, did=verdict.did)
         self.times.append(self.clock() if self.timed else None)
         result = self.runtime.submit(reply, facts)

@@ -57,8 +57,14 @@ class YamlDocument:
             key = True
 
     def diag(
-        self, loc: Loc, code: str, message: str, hint: str = "", *,
-        severity: str = "error", key: bool = False,
+        self,
+        loc: Loc,
+        code: str,
+        message: str,
+        hint: str = "",
+        *,
+        severity: str = "error",
+        key: bool = False,
     ) -> Diagnostic:
         line, col = self.where(loc, key=key)
         return Diagnostic(self.path, line, col, severity, code, message, hint)  # type: ignore[arg-type]
@@ -84,7 +90,9 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc, depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise _TooBig(f"more than {MAX_VALUES:,} values after expanding aliases", node.start_mark)
+            raise _TooBig(
+                f"more than {MAX_VALUES:,} values after expanding aliases", node.start_mark
+            )
         if depth > MAX_DEPTH:
             raise _TooBig(f"nested more than {MAX_DEPTH} levels deep", node.start_mark)
         self.doc.values.setdefault(loc, _mark(node))
@@ -106,7 +114,11 @@ class _Builder:
                 if key in result:
                     self.doc.keys[(*loc, key, "#dup")] = _mark(key_node)
                     self.problems.append(
-                        ((*loc, key, "#dup"), f"duplicate key '{key}'", "keep one; YAML silently drops the first")
+                        (
+                            (*loc, key, "#dup"),
+                            f"duplicate key '{key}'",
+                            "keep one; YAML silently drops the first",
+                        )
                     )
                     continue
                 self.doc.keys[(*loc, key)] = _mark(key_node)
@@ -119,7 +131,9 @@ class _Builder:
         merged: list[tuple[yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                sources = (
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
                 for src in sources:
                     if isinstance(src, yaml.MappingNode):
                         merged.extend(self._merged(src))
@@ -145,19 +159,31 @@ def _yaml_hint(problem: str, line_text: str) -> str:
     return ""
 
 
-def read_yaml(path: str | Path, display: str | None = None) -> tuple[YamlDocument | None, list[Diagnostic]]:
+def read_yaml(
+    path: str | Path, display: str | None = None
+) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Read one YAML file; on failure return None and diagnostics saying why."""
     shown = display or str(path)
     doc = YamlDocument(shown, None)
     try:
         size = Path(path).stat().st_size
         if size > MAX_BYTES:
-            return None, [Diagnostic(shown, 1, 1, "error", "QS001",
-                                     f"file is {size:,} bytes; the limit is {MAX_BYTES:,}",
-                                     "split it into several files")]
+            return None, [
+                Diagnostic(
+                    shown,
+                    1,
+                    1,
+                    "error",
+                    "QS001",
+                    f"file is {size:,} bytes; the limit is {MAX_BYTES:,}",
+                    "split it into several files",
+                )
+            ]
         raw = Path(path).read_bytes()
     except OSError as exc:
-        return None, [Diagnostic(shown, 1, 1, "error", "QS001", f"cannot read file: {exc.strerror}")]
+        return None, [
+            Diagnostic(shown, 1, 1, "error", "QS001", f"cannot read file: {exc.strerror}")
+        ]
     return parse_yaml(raw, shown, doc)
 
 
@@ -168,26 +194,53 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
-def parse_yaml(raw: bytes, shown: str, doc: YamlDocument | None = None) -> tuple[YamlDocument | None, list[Diagnostic]]:
+def parse_yaml(
+    raw: bytes, shown: str, doc: YamlDocument | None = None
+) -> tuple[YamlDocument | None, list[Diagnostic]]:
     doc = doc or YamlDocument(shown, None)
     if b"\x00" in raw:
         line, col = _position(raw, raw.index(b"\x00"))
-        return None, [Diagnostic(shown, line, col, "error", "QS001",
-                                 "this is a binary file, not YAML text",
-                                 "save the file as UTF-8 text")]
+        return None, [
+            Diagnostic(
+                shown,
+                line,
+                col,
+                "error",
+                "QS001",
+                "this is a binary file, not YAML text",
+                "save the file as UTF-8 text",
+            )
+        ]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line, col = _position(raw, exc.start)
-        return None, [Diagnostic(shown, line, col, "error", "QS001",
-                                 "the file is not UTF-8 text",
-                                 "save it as UTF-8 (in most editors: 'Save with encoding')")]
+        return None, [
+            Diagnostic(
+                shown,
+                line,
+                col,
+                "error",
+                "QS001",
+                "the file is not UTF-8 text",
+                "save it as UTF-8 (in most editors: 'Save with encoding')",
+            )
+        ]
     doc.source = text
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
-        return None, [Diagnostic(shown, 1, 1, "error", "QS004", "the file is empty",
-                                 "start from `qa-sim new scenario ID` or docs/scenario-format.md")]
+        return None, [
+            Diagnostic(
+                shown,
+                1,
+                1,
+                "error",
+                "QS004",
+                "the file is empty",
+                "start from `qa-sim new scenario ID` or docs/scenario-format.md",
+            )
+        ]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -197,9 +250,17 @@ def parse_yaml(raw: bytes, shown: str, doc: YamlDocument | None = None) -> tuple
         doc.data = builder.build(node, ())
     except _TooBig as exc:
         line, col = exc.mark.line + 1, exc.mark.column + 1
-        return None, [Diagnostic(shown, line, col, "error", "QS003",
-                                 f"YAML too large or too deeply aliased: {exc}",
-                                 "aliases (*name) that repeat other aliases multiply; write the values out")]
+        return None, [
+            Diagnostic(
+                shown,
+                line,
+                col,
+                "error",
+                "QS003",
+                f"YAML too large or too deeply aliased: {exc}",
+                "aliases (*name) that repeat other aliases multiply; write the values out",
+            )
+        ]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -209,7 +270,9 @@ def parse_yaml(raw: bytes, shown: str, doc: YamlDocument | None = None) -> tuple
         message = f"invalid YAML: {problem}"
         if exc.context:
             message += f" ({exc.context})"
-        return None, [Diagnostic(shown, line, col, "error", "QS002", message, _yaml_hint(problem, line_text))]
+        return None, [
+            Diagnostic(shown, line, col, "error", "QS002", message, _yaml_hint(problem, line_text))
+        ]
     except yaml.YAMLError as exc:
         return None, [Diagnostic(shown, 1, 1, "error", "QS002", f"invalid YAML: {exc}")]
     except RecursionError:
@@ -219,9 +282,18 @@ def parse_yaml(raw: bytes, shown: str, doc: YamlDocument | None = None) -> tuple
     diags = [doc.diag(loc, "QS012", msg, hint, key=True) for loc, msg, hint in builder.problems]
     if not isinstance(doc.data, dict):
         kind = type(doc.data).__name__
-        return None, [*diags, Diagnostic(shown, 1, 1, "error", "QS004",
-                                         f"the file must be a mapping of keys (found {kind})",
-                                         "start with 'id: ...' on the first line")]
+        return None, [
+            *diags,
+            Diagnostic(
+                shown,
+                1,
+                1,
+                "error",
+                "QS004",
+                f"the file must be a mapping of keys (found {kind})",
+                "start with 'id: ...' on the first line",
+            ),
+        ]
     return doc, diags
 
 
@@ -230,10 +302,17 @@ def parse_yaml(raw: bytes, shown: str, doc: YamlDocument | None = None) -> tuple
 # ---------------------------------------------------------------------------
 
 _TYPE_WORDS = {
-    "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
-    "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false",
-    "bool_parsing": "true or false", "list_type": "a list", "dict_type": "a mapping of keys",
-    "model_type": "a mapping of keys", "model_attributes_type": "a mapping of keys",
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys",
+    "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
     "tuple_type": "a list",
 }
 
@@ -304,7 +383,9 @@ def _where_words(loc: Loc) -> str:
     return ".".join(str(p) for p in loc) if loc else "top level"
 
 
-def validation_diagnostics(doc: YamlDocument, model: type[BaseModel], exc: ValidationError) -> list[Diagnostic]:
+def validation_diagnostics(
+    doc: YamlDocument, model: type[BaseModel], exc: ValidationError
+) -> list[Diagnostic]:
     diags = []
     for err in exc.errors(include_url=False):
         loc = _clean_loc(err["loc"])
@@ -313,24 +394,58 @@ def validation_diagnostics(doc: YamlDocument, model: type[BaseModel], exc: Valid
             parent = _model_at(model, loc[:-1])
             options = allowed_keys(parent) if parent else []
             hint = suggest(str(loc[-1]), options)
+            if not hint and not str(loc[-1]).replace("_", "").replace("-", "").isalnum():
+                hint = "looks like text split at a comma: quote values with commas inside { }"
             if not hint and options:
                 hint = "allowed here: " + ", ".join(options)
-            diags.append(doc.diag(loc, "QS010", f"unknown key '{loc[-1]}' in {_where_words(loc[:-1])}", hint, key=True))
+            diags.append(
+                doc.diag(
+                    loc,
+                    "QS010",
+                    f"unknown key '{loc[-1]}' in {_where_words(loc[:-1])}",
+                    hint,
+                    key=True,
+                )
+            )
         elif kind == "missing":
             parent_loc = loc[:-1]
-            diags.append(doc.diag(parent_loc, "QS011",
-                                  f"missing key '{loc[-1]}' in {_where_words(parent_loc)}",
-                                  f"add '{loc[-1]}: ...'", key=True))
+            diags.append(
+                doc.diag(
+                    parent_loc,
+                    "QS011",
+                    f"missing key '{loc[-1]}' in {_where_words(parent_loc)}",
+                    f"add '{loc[-1]}: ...'",
+                    key=True,
+                )
+            )
         elif kind in _TYPE_WORDS:
             got = err.get("input")
-            shown = "a mapping" if isinstance(got, dict) else "a list" if isinstance(got, list) else repr(got)
-            diags.append(doc.diag(loc, "QS012",
-                                  f"{_where_words(loc)} must be {_TYPE_WORDS[kind]}, not {shown}"))
+            shown = (
+                "a mapping"
+                if isinstance(got, dict)
+                else "a list"
+                if isinstance(got, list)
+                else repr(got)
+            )
+            diags.append(
+                doc.diag(
+                    loc, "QS012", f"{_where_words(loc)} must be {_TYPE_WORDS[kind]}, not {shown}"
+                )
+            )
         elif kind == "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
-            hint = suggest(str(err.get("input")), [e.strip(" '") for e in str(expected).replace(" or ", ",").split(",")])
-            diags.append(doc.diag(loc, "QS012",
-                                  f"{_where_words(loc)} must be one of {expected}, not {err.get('input')!r}", hint))
+            hint = suggest(
+                str(err.get("input")),
+                [e.strip(" '") for e in str(expected).replace(" or ", ",").split(",")],
+            )
+            diags.append(
+                doc.diag(
+                    loc,
+                    "QS012",
+                    f"{_where_words(loc)} must be one of {expected}, not {err.get('input')!r}",
+                    hint,
+                )
+            )
         elif kind == "value_error":
             msg = str(err.get("ctx", {}).get("error", err["msg"]))
             message, _, hint = msg.partition(" | hint: ")

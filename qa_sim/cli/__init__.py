@@ -33,14 +33,27 @@ MODULES = (authoring, playing)
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="qa-sim", description=DESCRIPTION, epilog=EPILOG,
+        prog="qa-sim",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"qa-sim {__version__}")
-    parser.add_argument("--lang", choices=("en", "zh-CN"), help="interface language (default: settings, then system locale)")
-    parser.add_argument("--content", action="append", metavar="DIR", default=[],
-                        help="extra content folder holding scenarios/ and rubrics/ (repeatable)")
-    parser.add_argument("--db", metavar="PATH", help="database file (default: QA_SIM_DB or the user data folder)")
+    parser.add_argument(
+        "--lang",
+        choices=("en", "zh-CN"),
+        help="interface language (default: settings, then system locale)",
+    )
+    parser.add_argument(
+        "--content",
+        action="append",
+        metavar="DIR",
+        default=[],
+        help="extra content folder holding scenarios/ and rubrics/ (repeatable)",
+    )
+    parser.add_argument(
+        "--db", metavar="PATH", help="database file (default: QA_SIM_DB or the user data folder)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in MODULES:
         module.register(sub)
@@ -72,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so briefly, full trace only on request
         if os.environ.get("QA_SIM_DEBUG"):
             raise
-        print(f"qa-sim: internal error: {exc.__class__.__name__}: {exc}\n"
-              "  (set QA_SIM_DEBUG=1 to see the traceback, and please report it)", file=sys.stderr)
+        print(
+            f"qa-sim: internal error: {exc.__class__.__name__}: {exc}\n"
+            "  (set QA_SIM_DEBUG=1 to see the traceback, and please report it)",
+            file=sys.stderr,
+        )
         return 70

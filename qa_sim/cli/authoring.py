@@ -15,7 +15,8 @@ from qa_sim.scenarios.graph import to_dot, to_mermaid
 
 def register(sub: Any) -> None:
     v = sub.add_parser(
-        "validate", help="check scenario, rubric and phrase-pack files",
+        "validate",
+        help="check scenario, rubric and phrase-pack files",
         description="Check content files and folders. Prints path:line:col: error|warning CODE "
         "message for each finding; exits 1 if any error was found (or any warning, with --strict).",
     )
@@ -24,6 +25,24 @@ def register(sub: Any) -> None:
     v.add_argument("--no-warnings", action="store_true", help="print errors only")
     v.add_argument("--json", action="store_true", help="print findings as JSON Lines")
     v.set_defaults(func=cmd_validate)
+
+    te = sub.add_parser(
+        "test",
+        help="run the golden transcripts (tests:) of scenarios",
+        description="Play every scripted route under tests: and compare ending, path, criteria "
+        "and score with what it expects. Exits 1 if any test fails.",
+    )
+    te.add_argument(
+        "paths", nargs="*", metavar="PATH", help="scenario files or folders (default: the library)"
+    )
+    te.add_argument(
+        "-k",
+        dest="keyword",
+        metavar="TEXT",
+        help="only tests whose scenario id or name contains TEXT",
+    )
+    te.add_argument("-v", "--verbose", action="store_true", help="list passing tests too")
+    te.set_defaults(func=cmd_test)
 
     g = sub.add_parser("graph", help="print a scenario's dialogue graph (Mermaid or Graphviz)")
     g.add_argument("scenario", metavar="SCENARIO", help="scenario file or id")
@@ -50,6 +69,48 @@ def cmd_validate(ctx: Context) -> int:
         print(json.dumps(d.as_dict(), ensure_ascii=False) if args.json else d.render())
     print(t("validate.summary", files=files, errors=errors, warnings=warnings), file=sys.stderr)
     return 1 if errors or (args.strict and warnings) else 0
+
+
+def cmd_test(ctx: Context) -> int:
+    from qa_sim.goldens import run_goldens
+    from qa_sim.library import read_content_file
+    from qa_sim.scenarios.loader import LoadedScenario, iter_yaml_files
+
+    args = ctx.args
+    if args.paths:
+        files = [read_content_file(p) for p in iter_yaml_files(args.paths)]
+        scenarios = [
+            LoadedScenario(f.path, f.doc, f.model, f.diagnostics)
+            for f in files
+            if f.kind == "scenario"
+        ]
+    else:
+        scenarios = ctx.library.scenarios()
+    broken = [
+        s
+        for s in scenarios
+        if s.scenario is None or any(d.severity == "error" for d in s.diagnostics)
+    ]
+    for s in broken:
+        print(f"ERROR {s.path}: does not validate (qa-sim validate {s.path})")
+    ok = [s for s in scenarios if s not in broken]
+    results = run_goldens(ctx.library, ok)
+    if args.keyword:
+        results = [r for r in results if args.keyword in r.scenario or args.keyword in r.test]
+    failed = [r for r in results if not r.passed]
+    for r in results:
+        if r.passed:
+            if args.verbose:
+                print(f"PASSED {r.scenario} :: {r.test}")
+            continue
+        print(f"FAILED {r.scenario} :: {r.test}  ({r.path})")
+        for line in [r.error] if r.error else r.failures:
+            print(f"    {line}")
+    print(
+        f"{len(results) - len(failed)} passed, {len(failed)} failed"
+        + (f", {len(broken)} scenarios with errors" if broken else "")
+    )
+    return 1 if failed or broken else 0
 
 
 def cmd_graph(ctx: Context) -> int:

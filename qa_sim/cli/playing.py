@@ -20,16 +20,25 @@ DEMO_SCENARIO = "delayed-parcel-en"
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
-        "play", help="play a scenario headless (replies from a file, a pipe or the keyboard)",
+        "play",
+        help="play a scenario headless (replies from a file, a pipe or the keyboard)",
         description="Play a scenario without the app. Replies come from --replies FILE (one per "
         "line), from standard input when it is piped, or interactively (type /hint or /quit).",
     )
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file or id")
     p.add_argument("--replies", metavar="FILE", help="file with one reply per line")
-    p.add_argument("--seed", type=int, default=1, help="seed for variables and line variants (default 1)")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of the transcript")
-    p.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                   help="date that date variables count back from (default: today)")
+    p.add_argument(
+        "--seed", type=int, default=1, help="seed for variables and line variants (default 1)"
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of the transcript"
+    )
+    p.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="date that date variables count back from (default: today)",
+    )
     p.add_argument("--no-score", action="store_true", help="do not print the scorecard")
     p.set_defaults(func=cmd_play)
 
@@ -56,7 +65,9 @@ def _replies_from(args: argparse.Namespace) -> tuple[Iterator[str] | None, bool]
     return None, True
 
 
-def _start(ctx: Context, ref: str, seed: int, timed: bool, today: date | None = None) -> TrainingSession:
+def _start(
+    ctx: Context, ref: str, seed: int, timed: bool, today: date | None = None
+) -> TrainingSession:
     try:
         loaded = ctx.library.find_scenario(ref)
     except LookupError as exc:
@@ -65,7 +76,9 @@ def _start(ctx: Context, ref: str, seed: int, timed: bool, today: date | None = 
     if errors or loaded.scenario is None:
         for d in errors:
             print(d.render(), file=sys.stderr)
-        raise CliError(f"{loaded.path} has errors; fix them first (qa-sim validate {loaded.path})", 1)
+        raise CliError(
+            f"{loaded.path} has errors; fix them first (qa-sim validate {loaded.path})", 1
+        )
     try:
         return TrainingSession.start(ctx.library, loaded, seed=seed, timed=timed, today=today)
     except SessionError as exc:
@@ -80,8 +93,17 @@ def _customer(session: TrainingSession, line: str, mood: int, out: TextIO) -> No
 
 def print_header(session: TrainingSession, out: TextIO) -> None:
     sc = session.scenario
-    print(t("play.header", title=sc.title, id=sc.id, locale=sc.locale, level=t(f"level.{sc.level}"),
-            category=t(f"category.{sc.category}")), file=out)
+    print(
+        t(
+            "play.header",
+            title=sc.title,
+            id=sc.id,
+            locale=sc.locale,
+            level=t(f"level.{sc.level}"),
+            category=t(f"category.{sc.category}"),
+        ),
+        file=out,
+    )
     print("", file=out)
     state = session.state
     _customer(session, state.transcript[0].text, state.mood_history[0], out)
@@ -92,14 +114,20 @@ def print_ending(session: TrainingSession, out: TextIO) -> None:
     outcome = t(f"outcome.{state.outcome}")
     reason = t(f"end.{state.end_reason}") if state.end_reason else ""
     ending = state.ending or "—"
-    text = t("play.ending_reason", ending=ending, outcome=outcome, reason=reason) if reason \
+    text = (
+        t("play.ending_reason", ending=ending, outcome=outcome, reason=reason)
+        if reason
         else t("play.ending", ending=ending, outcome=outcome)
+    )
     print(f"\n{text}", file=out)
 
 
 def print_scorecard(card: Scorecard, out: TextIO) -> None:
     verdict = t("play.passed") if card.passed else t("play.failed")
-    print(t("play.score", score=f"{card.total:g}", verdict=verdict, pass_mark=f"{card.pass_mark:g}"), file=out)
+    print(
+        t("play.score", score=f"{card.total:g}", verdict=verdict, pass_mark=f"{card.pass_mark:g}"),
+        file=out,
+    )
     if card.critical_failed:
         print(t("play.critical", criterion=card.critical_failed), file=out)
     width = max(display_width(c.title) for c in card.criteria)
@@ -107,10 +135,14 @@ def print_scorecard(card: Scorecard, out: TextIO) -> None:
     for c in card.criteria:
         status = t(f"status.{c.status}")
         pts = "" if c.status == "n/a" else f"{c.points:4.1f}/{c.max_points:g}"
-        print(f"  {pad(c.title, width)}  {pad(status, status_width)} {pts:>9}  {c.reason}", file=out)
+        print(
+            f"  {pad(c.title, width)}  {pad(status, status_width)} {pts:>9}  {c.reason}", file=out
+        )
 
 
-def play(session: TrainingSession, replies: Iterator[str] | None, out: TextIO, echo: bool = True) -> None:
+def play(
+    session: TrainingSession, replies: Iterator[str] | None, out: TextIO, echo: bool = True
+) -> None:
     """Feed replies until the conversation ends or they run out."""
     print_header(session, out)
     while not session.finished:
@@ -159,8 +191,10 @@ def as_json(session: TrainingSession, card: Scorecard | None) -> dict[str, Any]:
         data["score"] = card.total
         data["passed"] = card.passed
         data["critical_failed"] = card.critical_failed
-        data["criteria"] = [{"id": c.id, "status": c.status, "points": round(c.points, 2), "max": c.max_points}
-                            for c in card.criteria]
+        data["criteria"] = [
+            {"id": c.id, "status": c.status, "points": round(c.points, 2), "max": c.max_points}
+            for c in card.criteria
+        ]
     return data
 
 

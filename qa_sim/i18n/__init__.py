@@ -29,8 +29,14 @@ def normalize_language(value: str | None) -> str | None:
 
 
 def detect_language(explicit: str | None = None, configured: str | None = None) -> str:
-    for candidate in (explicit, os.environ.get("QA_SIM_LANG"), configured,
-                      os.environ.get("LC_ALL"), os.environ.get("LC_MESSAGES"), os.environ.get("LANG")):
+    for candidate in (
+        explicit,
+        os.environ.get("QA_SIM_LANG"),
+        configured,
+        os.environ.get("LC_ALL"),
+        os.environ.get("LC_MESSAGES"),
+        os.environ.get("LANG"),
+    ):
         lang = normalize_language(candidate)
         if lang:
             return lang

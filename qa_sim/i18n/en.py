@@ -83,5 +83,5 @@ MESSAGES: dict[str, str] = {
     "play.critical": "critical criterion failed: {criterion}",
     "play.hint": "hint",
     # validate
-    "validate.summary": "{files} files checked: {errors} errors, {warnings} warnings",
+    "validate.summary": "files checked: {files}; errors: {errors}, warnings: {warnings}",
 }

@@ -83,5 +83,5 @@ MESSAGES: dict[str, str] = {
     "play.critical": "关键项未达标：{criterion}",
     "play.hint": "提示",
     # 校验
-    "validate.summary": "已检查 {files} 个文件：{errors} 个错误，{warnings} 个警告",
+    "validate.summary": "已检查文件：{files}；错误：{errors}，警告：{warnings}",
 }

@@ -39,11 +39,13 @@ def _edges(scenario: Scenario) -> list[tuple[str, str, str, bool]]:
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;").replace("|", "#124;").replace("<", "#lt;").replace(">", "#gt;")
+    return (
+        text.replace('"', "#quot;").replace("|", "#124;").replace("<", "#lt;").replace(">", "#gt;")
+    )
 
 
 def to_mermaid(scenario: Scenario) -> str:
-    out = ["flowchart TD", f'    %% {scenario.id}: {_mermaid_text(scenario.title)}']
+    out = ["flowchart TD", f"    %% {scenario.id}: {_mermaid_text(scenario.title)}"]
     out.append(f"    __start([start]) --> {scenario.start}")
     for nid, node in scenario.nodes.items():
         out.append(f'    {nid}["{nid}<br/>{_mermaid_text(_first_line(node.say))}"]')
@@ -65,11 +67,14 @@ def _dot(text: str) -> str:
 
 
 def to_dot(scenario: Scenario) -> str:
-    out = [f"digraph {_dot(scenario.id)} {{", "    rankdir=TB;",
-           '    node [shape=box, style="rounded", fontname="Helvetica"];',
-           f"    label={_dot(scenario.title)};",
-           '    "__start" [shape=circle, label="start", width=0.3];',
-           f'    "__start" -> {_dot(scenario.start)};']
+    out = [
+        f"digraph {_dot(scenario.id)} {{",
+        "    rankdir=TB;",
+        '    node [shape=box, style="rounded", fontname="Helvetica"];',
+        f"    label={_dot(scenario.title)};",
+        '    "__start" [shape=circle, label="start", width=0.3];',
+        f'    "__start" -> {_dot(scenario.start)};',
+    ]
     for nid, node in scenario.nodes.items():
         out.append(f"    {_dot(nid)} [label={_dot(nid + chr(10) + _first_line(node.say))}];")
     for eid, ending in scenario.endings.items():

@@ -48,7 +48,10 @@ def iter_yaml_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             yield from sorted(
-                f for f in p.rglob("*") if f.suffix in YAML_SUFFIXES and f.is_file()
+                f
+                for f in p.rglob("*")
+                if f.suffix in YAML_SUFFIXES
+                and f.is_file()
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
             )
         else:

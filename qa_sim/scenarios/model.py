@@ -18,8 +18,15 @@ Outcome = Literal["resolved", "escalated", "customer_left", "unresolved"]
 LEVELS: tuple[Level, ...] = ("junior", "intermediate", "senior")
 OUTCOMES: tuple[Outcome, ...] = ("resolved", "escalated", "customer_left", "unresolved")
 CATEGORIES = (
-    "inquiry", "complaint", "after-sales", "billing", "technical", "retention",
-    "privacy", "escalation", "sales",
+    "inquiry",
+    "complaint",
+    "after-sales",
+    "billing",
+    "technical",
+    "retention",
+    "privacy",
+    "escalation",
+    "sales",
 )
 MOOD_MIN, MOOD_MAX = 0, 10
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -114,7 +121,11 @@ class Variable(Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Variable:
-        given = [k for k in ("value", "choice", "range", "pattern", "days_ago") if getattr(self, k) is not None]
+        given = [
+            k
+            for k in ("value", "choice", "range", "pattern", "days_ago")
+            if getattr(self, k) is not None
+        ]
         if len(given) != 1:
             raise ValueError(
                 "a variable is a plain value or exactly one of choice, range, pattern, days_ago"

@@ -130,12 +130,17 @@ def resolve_variables(scenario: Scenario, seed: int, today: date) -> dict[str, A
             values[name] = rng.randint(*var.range)
         elif var.pattern is not None:
             values[name] = "".join(
-                rng.choice(string.digits) if c == "#"
-                else rng.choice(string.ascii_uppercase) if c == "@" else c
+                rng.choice(string.digits)
+                if c == "#"
+                else rng.choice(string.ascii_uppercase)
+                if c == "@"
+                else c
                 for c in var.pattern
             )
         elif var.days_ago is not None:
-            lo, hi = var.days_ago if isinstance(var.days_ago, tuple) else (var.days_ago, var.days_ago)
+            lo, hi = (
+                var.days_ago if isinstance(var.days_ago, tuple) else (var.days_ago, var.days_ago)
+            )
             values[name] = (today - timedelta(days=rng.randint(lo, hi))).strftime(var.format)
     return values
 
@@ -169,7 +174,9 @@ class ScenarioRuntime:
     # -- starting and resuming -------------------------------------------
 
     @classmethod
-    def start(cls, compiled: CompiledScenario, seed: int = 1, today: date | None = None) -> ScenarioRuntime:
+    def start(
+        cls, compiled: CompiledScenario, seed: int = 1, today: date | None = None
+    ) -> ScenarioRuntime:
         scenario = compiled.scenario
         day = today or date.today()
         state = ConversationState(
@@ -211,7 +218,10 @@ class ScenarioRuntime:
         s = self.state
         ctx = dict(s.variables)
         ctx.update(
-            mood=s.mood, turn=s.turn, visits=Counts(s.visits), vars=dict(s.variables),
+            mood=s.mood,
+            turn=s.turn,
+            visits=Counts(s.visits),
+            vars=dict(s.variables),
             customer={"name": self.scenario.customer.name, "mood": s.mood},
         )
         return ctx
@@ -265,10 +275,20 @@ class ScenarioRuntime:
                 target = self.scenario.patience_ending() or target
         line = self._enter(target, reason)
         return TurnResult(
-            reply=reply, target=target, line=line, mood_before=mood_before, mood_after=s.mood,
-            mood_changes=tuple(changes), unhelpful=unhelpful, branch_index=index,
-            from_every_turn=from_every, feedback=self._render(branch.feedback) if branch else "",
-            ended=self.finished, ending=s.ending, outcome=s.outcome, end_reason=s.end_reason,
+            reply=reply,
+            target=target,
+            line=line,
+            mood_before=mood_before,
+            mood_after=s.mood,
+            mood_changes=tuple(changes),
+            unhelpful=unhelpful,
+            branch_index=index,
+            from_every_turn=from_every,
+            feedback=self._render(branch.feedback) if branch else "",
+            ended=self.finished,
+            ending=s.ending,
+            outcome=s.outcome,
+            end_reason=s.end_reason,
         )
 
     def abandon(self, reason: str = "abandoned") -> None:
@@ -288,12 +308,19 @@ class ScenarioRuntime:
             return "turn_limit"
         return None
 
-    def _condition_context(self, facts: ReplyFacts, reply: str, *, unhelpful: bool) -> dict[str, Any]:
+    def _condition_context(
+        self, facts: ReplyFacts, reply: str, *, unhelpful: bool
+    ) -> dict[str, Any]:
         ctx = self.template_context()
         ctx.update(
-            said=Flags(facts.said), met=Flags(facts.met), violated=Flags(facts.violated),
-            did=Flags(facts.did), done=Flags(self.state.done_steps),
-            patience=self.state.patience_left, unhelpful=unhelpful, reply=reply,
+            said=Flags(facts.said),
+            met=Flags(facts.met),
+            violated=Flags(facts.violated),
+            did=Flags(facts.did),
+            done=Flags(self.state.done_steps),
+            patience=self.state.patience_left,
+            unhelpful=unhelpful,
+            reply=reply,
         )
         return ctx
 
@@ -344,7 +371,8 @@ class ScenarioRuntime:
         s = self.state
         context = self.template_context()
         eligible = [
-            (i, line) for i, line in enumerate(lines)
+            (i, line)
+            for i, line in enumerate(lines)
             if f"{where}/{i}" not in s.used_once
             and (line.if_ is None or self.compiled.condition(line.if_)(context))
         ]

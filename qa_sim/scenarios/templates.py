@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
+
+N = TypeVar("N", bound=nodes.Node)
 
 # Names a condition may read besides the scenario's variables.
 FACT_NAMESPACES = ("said", "met", "violated", "did", "done")
@@ -35,6 +37,7 @@ class Flags:
     """A set of names read as attributes: `said.refund` is True or False."""
 
     __slots__ = ("_names",)
+    _names: frozenset[str]
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         object.__setattr__(self, "_names", frozenset(names))
@@ -64,6 +67,7 @@ class Counts:
     """Visit counts read as attributes: `visits.opening` is 0 if never visited."""
 
     __slots__ = ("_counts",)
+    _counts: dict[str, int]
 
     def __init__(self, counts: Mapping[str, int]) -> None:
         object.__setattr__(self, "_counts", dict(counts))
@@ -87,28 +91,34 @@ class ExpressionInfo:
     calls: int = 0
 
 
+def _all(tree: nodes.Node, kind: type[N]) -> list[N]:
+    """`tree.find_all(kind)`, plus the root itself (find_all skips it)."""
+    found = list(tree.find_all(kind))
+    return [tree, *found] if isinstance(tree, kind) else found
+
+
 def _inspect(tree: nodes.Node) -> ExpressionInfo:
     info = ExpressionInfo()
-    for node in tree.find_all(nodes.Name):
-        if node.ctx == "load":
-            info.names.add(node.name)
-    for node in tree.find_all(nodes.Getattr):
-        if node.attr.startswith("_"):
-            info.unsafe.append(node.attr)
-        if isinstance(node.node, nodes.Name):
-            info.attributes.add((node.node.name, node.attr))
-    for node in tree.find_all(nodes.Getitem):
-        arg = node.arg
+    for name in _all(tree, nodes.Name):
+        if name.ctx == "load":
+            info.names.add(name.name)
+    for attr in _all(tree, nodes.Getattr):
+        if attr.attr.startswith("_"):
+            info.unsafe.append(attr.attr)
+        if isinstance(attr.node, nodes.Name):
+            info.attributes.add((attr.node.name, attr.attr))
+    for item in _all(tree, nodes.Getitem):
+        arg = item.arg
         if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
             if arg.value.startswith("_"):
                 info.unsafe.append(arg.value)
-            if isinstance(node.node, nodes.Name):
-                info.attributes.add((node.node.name, arg.value))
-    info.calls = sum(1 for _ in tree.find_all(nodes.Call))
+            if isinstance(item.node, nodes.Name):
+                info.attributes.add((item.node.name, arg.value))
+    info.calls = len(_all(tree, nodes.Call))
     # names bound inside the template ({% set %}, loops) are not free variables
-    for node in tree.find_all(nodes.Name):
-        if node.ctx in ("store", "param"):
-            info.names.discard(node.name)
+    for bound in _all(tree, nodes.Name):
+        if bound.ctx in ("store", "param"):
+            info.names.discard(bound.name)
     return info
 
 
@@ -128,7 +138,9 @@ def parse_condition(source: str) -> tuple[nodes.Expr, ExpressionInfo]:
         if not parser.stream.eos:
             raise TemplateSyntaxError(
                 f"unexpected '{parser.stream.current.value}' after the condition",
-                parser.stream.current.lineno, None, None,
+                parser.stream.current.lineno,
+                None,
+                None,
             )
     except TemplateSyntaxError as exc:
         raise ExpressionError(exc.message or "syntax error", exc.lineno or 1) from None

@@ -15,18 +15,34 @@ if TYPE_CHECKING:
     from qa_sim.scoring.engine import ReplyFindings, RubricEngine, ScoringContext, StepSpec, Turn
 
 Checker = Callable[
-    [Criterion, "RubricEngine", Sequence["Turn"], list["ReplyFindings"], str, "ScoringContext", str | None],
+    [
+        Criterion,
+        "RubricEngine",
+        Sequence["Turn"],
+        list["ReplyFindings"],
+        str,
+        "ScoringContext",
+        str | None,
+    ],
     CriterionResult,
 ]
 
 
 def _ev(turn: int, hit: Hit, note: str = "") -> Evidence:
-    return Evidence(turn, hit.start, hit.end, hit.text, note or ("typo" if hit.typo else ""), hit.pattern)
+    return Evidence(
+        turn, hit.start, hit.end, hit.text, note or ("typo" if hit.typo else ""), hit.pattern
+    )
 
 
 def _result(
-    c: Criterion, status: Status, points: float, reason: str, lang: str | None, locale: str,
-    evidence: Sequence[Evidence] = (), disregarded: Sequence[Evidence] = (),
+    c: Criterion,
+    status: Status,
+    points: float,
+    reason: str,
+    lang: str | None,
+    locale: str,
+    evidence: Sequence[Evidence] = (),
+    disregarded: Sequence[Evidence] = (),
 ) -> CriterionResult:
     ui = lang or locale
     if c.critical and status in ("missed", "partial"):
@@ -35,9 +51,17 @@ def _result(
     if status not in ("met", "n/a"):
         suggestion = c.suggestion.get(ui) or t(f"suggest.{c.kind}", ui)
     return CriterionResult(
-        id=c.id, title=c.title.get(ui), kind=c.kind, status=status,
-        points=points if status != "n/a" else 0.0, max_points=c.points, critical=c.critical,
-        reason=reason, evidence=tuple(evidence), disregarded=tuple(disregarded), suggestion=suggestion,
+        id=c.id,
+        title=c.title.get(ui),
+        kind=c.kind,
+        status=status,
+        points=points if status != "n/a" else 0.0,
+        max_points=c.points,
+        critical=c.critical,
+        reason=reason,
+        evidence=tuple(evidence),
+        disregarded=tuple(disregarded),
+        suggestion=suggestion,
     )
 
 
@@ -54,8 +78,15 @@ def _reply_no(findings: list[ReplyFindings], turn: int) -> int:
     return next((i + 1 for i, f in enumerate(findings) if f.turn == turn), 0)
 
 
-def check_phrases(c: Criterion, engine: RubricEngine, turns: Sequence[Turn], findings: list[ReplyFindings],
-                  locale: str, context: ScoringContext, lang: str | None) -> CriterionResult:
+def check_phrases(
+    c: Criterion,
+    engine: RubricEngine,
+    turns: Sequence[Turn],
+    findings: list[ReplyFindings],
+    locale: str,
+    context: ScoringContext,
+    lang: str | None,
+) -> CriterionResult:
     ui = lang or locale
     in_scope = _scope(c, findings)
     guarded = c.kind in ("courtesy", "needs_question", "empathy")
@@ -76,7 +107,16 @@ def check_phrases(c: Criterion, engine: RubricEngine, turns: Sequence[Turn], fin
         n = len(in_scope)
         share = len(shown_in) / n
         if share == 1:
-            return _result(c, "met", c.points, t("reason.every.met", ui, n=n), lang, locale, evidence, disregarded)
+            return _result(
+                c,
+                "met",
+                c.points,
+                t("reason.every.met", ui, n=n),
+                lang,
+                locale,
+                evidence,
+                disregarded,
+            )
         points = c.points * share if c.rating == "graded" else 0.0
         status: Status = "partial" if points > 0 else "missed"
         reason = t("reason.every.some", ui, shown=len(shown_in), n=n) + why
@@ -93,15 +133,25 @@ def _why_not(disregarded: list[Evidence], findings: list[ReplyFindings], ui: str
     if not disregarded:
         return ""
     d = disregarded[0]
-    key = {"negated": "reason.why.negated", "not_a_question": "reason.why.not_question",
-           "stuffing": "reason.why.stuffing"}.get(d.note, "")
+    key = {
+        "negated": "reason.why.negated",
+        "not_a_question": "reason.why.not_question",
+        "stuffing": "reason.why.stuffing",
+    }.get(d.note, "")
     if not key:
         return ""
     return t("reason.sep", ui) + t(key, ui, text=d.text, reply=_reply_no(findings, d.turn))
 
 
-def check_forbidden(c: Criterion, engine: RubricEngine, turns: Sequence[Turn], findings: list[ReplyFindings],
-                    locale: str, context: ScoringContext, lang: str | None) -> CriterionResult:
+def check_forbidden(
+    c: Criterion,
+    engine: RubricEngine,
+    turns: Sequence[Turn],
+    findings: list[ReplyFindings],
+    locale: str,
+    context: ScoringContext,
+    lang: str | None,
+) -> CriterionResult:
     ui = lang or locale
     evidence: list[Evidence] = []
     disregarded: list[Evidence] = []
@@ -110,11 +160,15 @@ def check_forbidden(c: Criterion, engine: RubricEngine, turns: Sequence[Turn], f
             (evidence if hit.counts else disregarded).append(_ev(f.turn, hit, hit.why_not))
     if evidence:
         first = evidence[0]
-        reason = t("reason.forbidden.found", ui, reply=_reply_no(findings, first.turn), text=first.text)
+        reason = t(
+            "reason.forbidden.found", ui, reply=_reply_no(findings, first.turn), text=first.text
+        )
         if len(evidence) > 1:
             reason += t("reason.forbidden.more", ui, n=len(evidence) - 1)
         return _result(c, "missed", 0.0, reason, lang, locale, evidence, disregarded)
-    return _result(c, "met", c.points, t("reason.forbidden.clean", ui), lang, locale, (), disregarded)
+    return _result(
+        c, "met", c.points, t("reason.forbidden.clean", ui), lang, locale, (), disregarded
+    )
 
 
 def _longest_in_order(order: list[int]) -> set[int]:
@@ -144,14 +198,25 @@ def _steps_for(c: Criterion, context: ScoringContext, locale: str) -> tuple[Step
         return context.steps
     from qa_sim.scoring.engine import StepSpec
 
+    patterns: dict[str, list[str]] = {}
+    for s in c.steps:
+        patterns[s.id] = next((list(p) for loc, p in s.patterns.items() if loc == locale), [])
     return tuple(
-        StepSpec(s.id, s.title.get(locale), tuple(s.patterns.get(locale, ())))  # type: ignore[arg-type]
-        for s in c.steps if s.patterns.get(locale)  # type: ignore[call-overload]
+        StepSpec(s.id, s.title.get(locale), tuple(patterns[s.id]))
+        for s in c.steps
+        if patterns[s.id]
     )
 
 
-def check_steps(c: Criterion, engine: RubricEngine, turns: Sequence[Turn], findings: list[ReplyFindings],
-                locale: str, context: ScoringContext, lang: str | None) -> CriterionResult:
+def check_steps(
+    c: Criterion,
+    engine: RubricEngine,
+    turns: Sequence[Turn],
+    findings: list[ReplyFindings],
+    locale: str,
+    context: ScoringContext,
+    lang: str | None,
+) -> CriterionResult:
     ui = lang or locale
     steps = _steps_for(c, context, locale)
     if not steps:
@@ -177,53 +242,85 @@ def check_steps(c: Criterion, engine: RubricEngine, turns: Sequence[Turn], findi
     per_step = c.points / len(steps)
     points = sum(per_step * (c.out_of_order if sid in out_of_order else 1.0) for sid in found)
     evidence = [
-        Evidence(first[sid][0], first[sid][1].start, first[sid][1].end, first[sid][1].text,
-                 "out_of_order" if sid in out_of_order else "", sid)
+        Evidence(
+            first[sid][0],
+            first[sid][1].start,
+            first[sid][1].end,
+            first[sid][1].text,
+            "out_of_order" if sid in out_of_order else "",
+            sid,
+        )
         for sid in found
     ]
     titles = {s.id: s.title for s in steps}
     missing = [titles[s.id] for s in steps if s.id not in first]
     if not missing and not out_of_order:
-        return _result(c, "met", c.points, t("reason.steps.all", ui, n=len(steps)), lang, locale, evidence, disregarded)
+        return _result(
+            c,
+            "met",
+            c.points,
+            t("reason.steps.all", ui, n=len(steps)),
+            lang,
+            locale,
+            evidence,
+            disregarded,
+        )
     reason = t("reason.steps.some", ui, found=len(found), n=len(steps))
     if missing:
         reason += t("reason.sep", ui) + t("reason.steps.missing", ui, names=", ".join(missing))
     if out_of_order:
-        reason += t("reason.sep", ui) + t("reason.steps.order", ui, names=", ".join(titles[s] for s in out_of_order))
+        reason += t("reason.sep", ui) + t(
+            "reason.steps.order", ui, names=", ".join(titles[s] for s in out_of_order)
+        )
     if c.rating == "binary":
         points = 0.0
     status: Status = "partial" if points > 0 else "missed"
     return _result(c, status, points, reason, lang, locale, evidence, disregarded)
 
 
-def check_personalization(c: Criterion, engine: RubricEngine, turns: Sequence[Turn],
-                          findings: list[ReplyFindings], locale: str, context: ScoringContext,
-                          lang: str | None) -> CriterionResult:
+def check_personalization(
+    c: Criterion,
+    engine: RubricEngine,
+    turns: Sequence[Turn],
+    findings: list[ReplyFindings],
+    locale: str,
+    context: ScoringContext,
+    lang: str | None,
+) -> CriterionResult:
     ui = lang or locale
     if not context.details:
         return _result(c, "n/a", 0.0, t("reason.na.no_details", ui), lang, locale)
     evidence = [_ev(f.turn, h) for f in _scope(c, findings) for h in f.detail_hits]
     if evidence:
-        reason = t("reason.personal.met", ui, text=evidence[0].text, reply=_reply_no(findings, evidence[0].turn))
+        reason = t(
+            "reason.personal.met",
+            ui,
+            text=evidence[0].text,
+            reply=_reply_no(findings, evidence[0].turn),
+        )
         return _result(c, "met", c.points, reason, lang, locale, evidence)
     return _result(c, "missed", 0.0, t("reason.personal.missed", ui), lang, locale)
 
 
-def check_timing(c: Criterion, engine: RubricEngine, turns: Sequence[Turn], findings: list[ReplyFindings],
-                 locale: str, context: ScoringContext, lang: str | None) -> CriterionResult:
+def check_timing(
+    c: Criterion,
+    engine: RubricEngine,
+    turns: Sequence[Turn],
+    findings: list[ReplyFindings],
+    locale: str,
+    context: ScoringContext,
+    lang: str | None,
+) -> CriterionResult:
     ui = lang or locale
     delays: list[tuple[int, float]] = []  # (agent turn, seconds since the customer spoke)
     waiting_since = None
-    first_customer = None
-    for i, turn in enumerate(turns):
-        if turn.role == "customer":
-            if turn.at is not None and waiting_since is None:
-                waiting_since = turn.at
-            if first_customer is None:
-                first_customer = turn.at
-        elif turn.role == "agent":
-            if waiting_since is not None and turn.at is not None:
-                delays.append((i, (turn.at - waiting_since).total_seconds()))
+    for i, spoken in enumerate(turns):
+        if spoken.role == "customer":
+            if spoken.at is not None and waiting_since is None:
+                waiting_since = spoken.at
+        elif spoken.role == "agent":
+            if waiting_since is not None and spoken.at is not None:
+                delays.append((i, (spoken.at - waiting_since).total_seconds()))
             waiting_since = None
     if not delays:
         return _result(c, "n/a", 0.0, t("reason.na.no_times", ui), lang, locale)
@@ -234,14 +331,29 @@ def check_timing(c: Criterion, engine: RubricEngine, turns: Sequence[Turn], find
         turn, secs = delays[0]
         limit = c.limit_seconds
         ok = secs <= limit
-        fractions.append(1.0 if ok else max(0.0, 1 - (secs - limit) / limit) if c.rating == "graded" else 0.0)
-        parts.append(t("reason.timing.first_ok" if ok else "reason.timing.first_late", ui, secs=round(secs), limit=round(limit)))
+        fractions.append(
+            1.0 if ok else max(0.0, 1 - (secs - limit) / limit) if c.rating == "graded" else 0.0
+        )
+        parts.append(
+            t(
+                "reason.timing.first_ok" if ok else "reason.timing.first_late",
+                ui,
+                secs=round(secs),
+                limit=round(limit),
+            )
+        )
         evidence.append(Evidence(turn, 0, 0, f"{secs:.0f}s", "" if ok else "late"))
     if c.reply_limit_seconds is not None:
         limit = c.reply_limit_seconds
         on_time = [(turn, s) for turn, s in delays if s <= limit]
-        fractions.append(len(on_time) / len(delays) if c.rating == "graded" else float(len(on_time) == len(delays)))
-        parts.append(t("reason.timing.replies", ui, ok=len(on_time), n=len(delays), limit=round(limit)))
+        fractions.append(
+            len(on_time) / len(delays)
+            if c.rating == "graded"
+            else float(len(on_time) == len(delays))
+        )
+        parts.append(
+            t("reason.timing.replies", ui, ok=len(on_time), n=len(delays), limit=round(limit))
+        )
         evidence += [Evidence(turn, 0, 0, f"{s:.0f}s", "late") for turn, s in delays if s > limit]
     share = sum(fractions) / len(fractions)
     points = c.points * share
@@ -261,8 +373,15 @@ CHECKERS: dict[str, Checker] = {
 }
 
 
-def evaluate(c: Criterion, engine: RubricEngine, turns: Sequence[Turn], findings: list[ReplyFindings],
-             locale: str, context: ScoringContext, lang: str | None) -> CriterionResult:
+def evaluate(
+    c: Criterion,
+    engine: RubricEngine,
+    turns: Sequence[Turn],
+    findings: list[ReplyFindings],
+    locale: str,
+    context: ScoringContext,
+    lang: str | None,
+) -> CriterionResult:
     ui = lang or locale
     if c.id in context.na and c.na_allowed:
         return _result(c, "n/a", 0.0, t("reason.na.marked", ui), lang, locale)

@@ -142,7 +142,9 @@ class RubricEngine:
 
     # -- one reply -----------------------------------------------------------
 
-    def reply(self, text: str, locale: str, turn: int = 0, context: ScoringContext | None = None) -> ReplyFindings:
+    def reply(
+        self, text: str, locale: str, turn: int = 0, context: ScoringContext | None = None
+    ) -> ReplyFindings:
         context = context or ScoringContext()
         a = analyse(text)
         hits = self.book(locale).find(a)
@@ -174,22 +176,29 @@ class RubricEngine:
                 if findings.counted(c.phrase_set):
                     violated.add(c.id)
             elif c.kind in COURTESY_KINDS or c.kind == "phrases":
-                if findings.counted(c.phrase_set) and not (findings.stuffed and c.kind in COURTESY_KINDS):
+                if findings.counted(c.phrase_set) and not (
+                    findings.stuffed and c.kind in COURTESY_KINDS
+                ):
                     met.add(c.id)
             elif c.kind == "personalization":
                 if findings.detail_hits:
                     met.add(c.id)
-            elif c.kind == "steps":
-                if any(h.counts for hs in findings.step_hits.values() for h in hs):
-                    met.add(c.id)
+            elif c.kind == "steps" and any(
+                h.counts for hs in findings.step_hits.values() for h in hs
+            ):
+                met.add(c.id)
         did = frozenset(n for n, hs in findings.step_hits.items() if any(h.counts for h in hs))
         return LiveVerdict(frozenset(met), frozenset(violated), did, findings.stuffed, findings)
 
     # -- a whole conversation -------------------------------------------------
 
     def score(
-        self, turns: Sequence[Turn], locale: str, context: ScoringContext | None = None,
-        lang: str | None = None, findings: Sequence[ReplyFindings] | None = None,
+        self,
+        turns: Sequence[Turn],
+        locale: str,
+        context: ScoringContext | None = None,
+        lang: str | None = None,
+        findings: Sequence[ReplyFindings] | None = None,
     ) -> Scorecard:
         from qa_sim.scoring.checks import evaluate
 
@@ -199,22 +208,34 @@ class RubricEngine:
             context = ScoringContext(context.steps, context.na, details)
         if findings is None:
             findings = [
-                self.reply(t.text, locale, i, context) for i, t in enumerate(turns) if t.role == "agent"
+                self.reply(t.text, locale, i, context)
+                for i, t in enumerate(turns)
+                if t.role == "agent"
             ]
-        results = tuple(evaluate(c, self, turns, list(findings), locale, context, lang) for c in self.rubric.criteria)
+        results = tuple(
+            evaluate(c, self, turns, list(findings), locale, context, lang)
+            for c in self.rubric.criteria
+        )
         points = sum(r.points for r in results if r.applicable)
         max_points = sum(r.max_points for r in results if r.applicable)
         total = 100.0 * points / max_points if max_points else 0.0
         critical = next((r.id for r in results if r.status == "failed"), None)
         flags = tuple(
             Flag(f.turn, "stuffing", "courtesy phrases stuffed without substance")
-            for f in findings if f.stuffed
+            for f in findings
+            if f.stuffed
         )
         return Scorecard(
-            rubric_id=self.rubric.id, locale=locale, total=round(total, 1), points=points,
-            max_points=max_points, pass_mark=self.rubric.pass_mark,
+            rubric_id=self.rubric.id,
+            locale=locale,
+            total=round(total, 1),
+            points=points,
+            max_points=max_points,
+            pass_mark=self.rubric.pass_mark,
             passed=critical is None and total >= self.rubric.pass_mark,
-            critical_failed=critical, criteria=results, flags=flags,
+            critical_failed=critical,
+            criteria=results,
+            flags=flags,
         )
 
 
@@ -235,4 +256,3 @@ def _detail_hits(a: Analysis, details: Sequence[str]) -> tuple[Hit, ...]:
                     hits.append(Hit("details", start, end, a.text[start:end], variant))
                 start = a.folded.find(needle, end)
     return tuple(sorted(hits, key=lambda h: h.start))
-

@@ -5,7 +5,7 @@ Pattern language (the same in scenarios and rubrics):
     thank you                 words in order, compared by stem: "thanks you", "Thank-you"
     check ... tracking        '...' lets up to four words (six Chinese characters) in between
     (refund|money back)       alternatives
-    [very] sorry              an optional word or group
+    [very] sorry              an optional word or group; (very)? sorry works too
     apolog*                   a word prefix: apologise, apologies, apologetic
     非常抱歉                   Chinese: characters in order, traditional and full-width folded
     re:\\border\\s*#?\\d{6}    a regular expression on the folded text (escape hatch)
@@ -165,7 +165,7 @@ class _Parser:
 
     def _sequence(self) -> Sequence_:
         seq: list[Element] = []
-        while self.pos < len(self.toks) and self.toks[self.pos] not in ")]|?":
+        while self.pos < len(self.toks) and self.toks[self.pos] not in ")]|":
             tok = self.toks[self.pos]
             self.pos += 1
             if tok in ("(", "["):
@@ -180,11 +180,6 @@ class _Parser:
                 seq.append(("g", self.gap))
             else:
                 seq.extend(self._word(tok))
-        if self.pos < len(self.toks) and self.toks[self.pos] == "?":
-            raise PatternError(
-                f"'?' in pattern '{self.pattern}' must follow a ')' or ']'",
-                "write (word)? or [word] for an optional word",
-            )
         return tuple(seq)
 
     def _word(self, tok: str) -> list[Element]:
@@ -263,9 +258,9 @@ def pattern_problems(pattern: str) -> list[str]:
         problems.append("'...' at the start or end of a pattern does nothing")
     if not stripped.startswith("re:"):
         for tok in _lex(stripped):
-            if tok not in _SPECIAL and tok not in ("...", "?") and not tok.endswith("*"):
-                if not list(tokens_of(tok)):
-                    problems.append(f"'{tok}' has no letters, digits or Chinese characters")
+            plain = tok not in _SPECIAL and tok not in ("...", "?") and not tok.endswith("*")
+            if plain and not tokens_of(tok):
+                problems.append(f"'{tok}' has no letters, digits or Chinese characters")
     return problems
 
 
@@ -368,8 +363,8 @@ class PhraseBook:
                         if end >= 0:
                             raw.setdefault(name, []).append((i, end, pattern, 0))
         result: dict[str, list[Hit]] = {}
-        for name, entries in raw.items():
-            result[name] = self._hits(name, a, entries, typo_at)
+        for name, found in raw.items():
+            result[name] = self._hits(name, a, found, typo_at)
         for name, compiled in self._sets.items():
             if compiled.regexes:
                 hits = self._regex_hits(name, a, compiled.regexes)
@@ -388,7 +383,9 @@ class PhraseBook:
             in_q = a.is_question(a.sentence_of[first])
             typo = any(first <= i < last for i in typo_at)
             hits.append(
-                Hit(name, start, end, a.text[start:end], pattern, negated, in_q, spec.question, typo)
+                Hit(
+                    name, start, end, a.text[start:end], pattern, negated, in_q, spec.question, typo
+                )
             )
         return _dedupe(hits)
 
@@ -403,12 +400,19 @@ class PhraseBook:
         if word in self._typo_cache:
             return self._typo_cache[word]
         fixed = None
-        if word.isalpha() and len(word) >= 4 and not is_cjk_char(word[0]) and not is_known_word(word):
+        if (
+            word.isalpha()
+            and len(word) >= 4
+            and not is_cjk_char(word[0])
+            and not is_known_word(word)
+        ):
             from rapidfuzz.distance import OSA
             from rapidfuzz.process import extractOne
 
             limit = 1 if len(word) < 8 else 2
-            best = extractOne(word, list(self._pattern_words), scorer=OSA.distance, score_cutoff=limit)
+            best = extractOne(
+                word, list(self._pattern_words), scorer=OSA.distance, score_cutoff=limit
+            )
             if best is not None and best[0][0] == word[0]:
                 fixed = self._pattern_words[best[0]]
         self._typo_cache[word] = fixed
@@ -428,8 +432,16 @@ class PhraseBook:
                 sentence = a.sentence_index_at(m.start())
                 in_q = a.is_question(sentence)
                 hits.append(
-                    Hit(name, m.start(), m.end(), a.text[m.start() : m.end()], pattern, negated,
-                        in_q, spec.question)
+                    Hit(
+                        name,
+                        m.start(),
+                        m.end(),
+                        a.text[m.start() : m.end()],
+                        pattern,
+                        negated,
+                        in_q,
+                        spec.question,
+                    )
                 )
         return hits
 
@@ -437,7 +449,9 @@ class PhraseBook:
 _Continuation = tuple[Sequence_, int, Any] | None
 
 
-def _match_at(seq: Sequence_, j: int, i: int, a: Analysis, sentence: int, cont: _Continuation) -> int:
+def _match_at(
+    seq: Sequence_, j: int, i: int, a: Analysis, sentence: int, cont: _Continuation
+) -> int:
     """Match seq[j:] (then the continuation) from token i; the index after the match, or -1."""
     keys = a.keys
     n = len(keys)
@@ -477,8 +491,15 @@ def _match_at(seq: Sequence_, j: int, i: int, a: Analysis, sentence: int, cont: 
 def _with_keys(a: Analysis, keys: list[str]) -> Analysis:
     """A view of `a` with some keys replaced (typo corrections)."""
     return Analysis(
-        text=a.text, folded=a.folded, starts=a.starts, ends=a.ends, keys=keys, words=a.words,
-        sentence_of=a.sentence_of, clause_of=a.clause_of, sentences=a.sentences,
+        text=a.text,
+        folded=a.folded,
+        starts=a.starts,
+        ends=a.ends,
+        keys=keys,
+        words=a.words,
+        sentence_of=a.sentence_of,
+        clause_of=a.clause_of,
+        sentences=a.sentences,
         _questions=a._questions,
     )
 

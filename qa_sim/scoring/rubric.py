@@ -10,16 +10,27 @@ Locale = Literal["en", "zh-CN"]
 LOCALES: tuple[Locale, ...] = ("en", "zh-CN")
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
 Kind = Literal[
-    "courtesy", "needs_question", "empathy", "personalization", "forbidden", "steps",
-    "timing", "phrases",
+    "courtesy",
+    "needs_question",
+    "empathy",
+    "personalization",
+    "forbidden",
+    "steps",
+    "timing",
+    "phrases",
 ]
 Scope = Literal["first_reply", "any_reply", "every_reply", "last_reply"]
 Rating = Literal["binary", "graded"]
 
 DEFAULT_SCOPE: dict[str, Scope] = {
-    "courtesy": "any_reply", "needs_question": "any_reply", "empathy": "any_reply",
-    "personalization": "any_reply", "forbidden": "every_reply", "steps": "any_reply",
-    "timing": "every_reply", "phrases": "any_reply",
+    "courtesy": "any_reply",
+    "needs_question": "any_reply",
+    "empathy": "any_reply",
+    "personalization": "any_reply",
+    "forbidden": "every_reply",
+    "steps": "any_reply",
+    "timing": "every_reply",
+    "phrases": "any_reply",
 }
 # kinds that read a phrase set from the pack (by default the criterion's id)
 PHRASE_KINDS = frozenset({"courtesy", "needs_question", "empathy", "forbidden", "phrases"})
@@ -79,7 +90,11 @@ class Criterion(Strict):
 
     @model_validator(mode="after")
     def _kind_needs(self) -> Criterion:
-        if self.kind == "timing" and self.limit_seconds is None and self.reply_limit_seconds is None:
+        if (
+            self.kind == "timing"
+            and self.limit_seconds is None
+            and self.reply_limit_seconds is None
+        ):
             raise ValueError(
                 "a timing criterion needs limit_seconds (first response) or reply_limit_seconds"
                 " | hint: e.g. limit_seconds: 30"

@@ -20,7 +20,12 @@ class Evidence:
     label: str = ""  # e.g. the step id, or the phrase that matched
 
     def as_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"turn": self.turn, "start": self.start, "end": self.end, "text": self.text}
+        d: dict[str, Any] = {
+            "turn": self.turn,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
         if self.note:
             d["note"] = self.note
         if self.label:

@@ -14,9 +14,8 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -31,11 +30,39 @@ _CLAUSE_END = frozenset(",:")
 # ---------------------------------------------------------------------------
 
 _PUNCT = {
-    "\u3000": " ", "。": ".", "，": ",", "、": ",", "；": ";", "：": ":", "？": "?",
-    "！": "!", "（": "(", "）": ")", "【": "[", "】": "]", "「": '"', "」": '"',
-    "『": '"', "』": '"', "《": '"', "》": '"', "“": '"', "”": '"', "‘": "'",
-    "’": "'", "´": "'", "`": "'", "…": ".", "～": "~", "—": "-", "–": "-",
-    "\u00a0": " ", "\t": " ", "\r": "\n", "｡": ".", "､": ",",
+    "\u3000": " ",
+    "。": ".",
+    "，": ",",
+    "、": ",",
+    "；": ";",
+    "：": ":",
+    "？": "?",
+    "！": "!",
+    "（": "(",
+    "）": ")",
+    "【": "[",
+    "】": "]",
+    "「": '"',
+    "」": '"',
+    "『": '"',
+    "』": '"',
+    "《": '"',
+    "》": '"',
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "´": "'",
+    "`": "'",
+    "…": ".",
+    "～": "~",
+    "—": "-",
+    "–": "-",
+    "\u00a0": " ",
+    "\t": " ",
+    "\r": "\n",
+    "｡": ".",
+    "､": ",",
 }
 
 
@@ -68,9 +95,7 @@ def fold(text: str) -> str:
     if _CJK_RE.search(out):
         simplified = _t2s().convert(out)
         if len(simplified) != len(out):  # a phrase conversion changed length
-            simplified = "".join(
-                s if len(s := _t2s().convert(c)) == 1 else c for c in out
-            )
+            simplified = "".join(s if len(s := _t2s().convert(c)) == 1 else c for c in out)
         out = simplified
     return out
 
@@ -88,12 +113,17 @@ def is_cjk_char(char: str) -> bool:
 # ---------------------------------------------------------------------------
 
 _CONTRACTIONS = {
-    "'m": "am", "'re": "are", "'ve": "have", "'ll": "will", "'d": "would", "'s": "is",
+    "'m": "am",
+    "'re": "are",
+    "'ve": "have",
+    "'ll": "will",
+    "'d": "would",
+    "'s": "is",
 }
 _NOT_SPECIAL = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "is"}
 _BRIT = [
     (re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
-    (re.compile(r"(?<=[a-z]{3}[^aeiou])our(s|ed|ing|able|ite|ites)?$"), r"or\1"),
+    (re.compile(r"(?<=[a-z]{2}[^aeiou])our(s|ed|ing|able|ite|ites)?$"), r"or\1"),
     (re.compile(r"(?<=[a-z]{3})yse(s|d)?$"), r"yze\1"),
 ]
 
@@ -150,8 +180,7 @@ EN_QUESTION_AUX = frozenset(
 )
 EN_QUESTION_WH = frozenset("how what which when where who whom whose why".split())
 EN_SUBJECTS = frozenset(
-    "i you we there it he she they this that everything anything something "
-    "someone anyone".split()
+    "i you we there it he she they this that everything anything something someone anyone".split()
 )
 EN_LEADERS = frozenset("so and also ok okay well now then great sure alright right".split())
 ZH_QUESTION_WORDS = ("什么", "怎么", "如何", "哪", "多少", "几", "为什么", "是否", "吗", "呢")
@@ -219,9 +248,7 @@ def sentence_is_question(sentence: str, words: list[str]) -> bool:
             return True
         if ZH_A_NOT_A.search(core):
             return True
-        if not body.endswith((".", "!")) and any(w in core for w in ZH_QUESTION_WORDS):
-            return True
-        return False
+        return not body.endswith((".", "!")) and any(w in core for w in ZH_QUESTION_WORDS)
     toks = [w for w in words if w]
     while toks and toks[0] in EN_LEADERS:
         toks = toks[1:]
@@ -277,10 +304,11 @@ def analyse(text: str) -> Analysis:
     return a
 
 
-def tokens_of(text: str) -> Iterator[tuple[str, str]]:
-    """(word, key) pairs of `text`, for compiling patterns."""
+@lru_cache(maxsize=65536)
+def tokens_of(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, key) pairs of `text`, for compiling patterns (cached: patterns repeat)."""
     a = analyse(text)
-    yield from zip(a.words, a.keys, strict=True)
+    return tuple(zip(a.words, a.keys, strict=True))
 
 
 # ---------------------------------------------------------------------------
