@@ -31,6 +31,37 @@ examples:
 MODULES = (authoring, playing)
 
 
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """--lang, --content and --db, accepted before or after the command.
+
+    Sub-commands get them without defaults (SUPPRESS), so a value given before
+    the command is not overwritten by the sub-command's default.
+    """
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument(
+        "--lang",
+        choices=("en", "zh-CN"),
+        default=default(None),
+        help="interface language (default: settings, then system locale)",
+    )
+    parser.add_argument(
+        "--content",
+        action="append",
+        metavar="DIR",
+        default=default([]),
+        help="extra content folder holding scenarios/ and rubrics/ (repeatable)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default(None),
+        help="database file (default: QA_SIM_DB or the user data folder)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qa-sim",
@@ -39,24 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"qa-sim {__version__}")
-    parser.add_argument(
-        "--lang",
-        choices=("en", "zh-CN"),
-        help="interface language (default: settings, then system locale)",
-    )
-    parser.add_argument(
-        "--content",
-        action="append",
-        metavar="DIR",
-        default=[],
-        help="extra content folder holding scenarios/ and rubrics/ (repeatable)",
-    )
-    parser.add_argument(
-        "--db", metavar="PATH", help="database file (default: QA_SIM_DB or the user data folder)"
-    )
+    _global_options(parser, defaults=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, defaults=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in MODULES:
-        module.register(sub)
+        module.register(sub, common)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -13,9 +14,10 @@ from qa_sim.i18n import t
 from qa_sim.scenarios.graph import to_dot, to_mermaid
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
     v = sub.add_parser(
         "validate",
+        parents=[common],
         help="check scenario, rubric and phrase-pack files",
         description="Check content files and folders. Prints path:line:col: error|warning CODE "
         "message for each finding; exits 1 if any error was found (or any warning, with --strict).",
@@ -28,6 +30,7 @@ def register(sub: Any) -> None:
 
     te = sub.add_parser(
         "test",
+        parents=[common],
         help="run the golden transcripts (tests:) of scenarios",
         description="Play every scripted route under tests: and compare ending, path, criteria "
         "and score with what it expects. Exits 1 if any test fails.",
@@ -44,7 +47,9 @@ def register(sub: Any) -> None:
     te.add_argument("-v", "--verbose", action="store_true", help="list passing tests too")
     te.set_defaults(func=cmd_test)
 
-    g = sub.add_parser("graph", help="print a scenario's dialogue graph (Mermaid or Graphviz)")
+    g = sub.add_parser(
+        "graph", parents=[common], help="print a scenario's dialogue graph (Mermaid or Graphviz)"
+    )
     g.add_argument("scenario", metavar="SCENARIO", help="scenario file or id")
     g.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     g.set_defaults(func=cmd_graph)

@@ -18,9 +18,10 @@ from qa_sim.training import SessionError, TrainingSession
 DEMO_SCENARIO = "delayed-parcel-en"
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "play",
+        parents=[common],
         help="play a scenario headless (replies from a file, a pipe or the keyboard)",
         description="Play a scenario without the app. Replies come from --replies FILE (one per "
         "line), from standard input when it is piped, or interactively (type /hint or /quit).",
@@ -42,7 +43,9 @@ def register(sub: Any) -> None:
     p.add_argument("--no-score", action="store_true", help="do not print the scorecard")
     p.set_defaults(func=cmd_play)
 
-    d = sub.add_parser("demo", help="watch a scripted playthrough of a bundled scenario")
+    d = sub.add_parser(
+        "demo", parents=[common], help="watch a scripted playthrough of a bundled scenario"
+    )
     d.add_argument("scenario", nargs="?", default=DEMO_SCENARIO, metavar="SCENARIO")
     d.set_defaults(func=cmd_demo)
 
@@ -85,9 +88,11 @@ def _start(
         raise CliError(str(exc)) from None
 
 
-def _customer(session: TrainingSession, line: str, mood: int, out: TextIO) -> None:
+def _customer(session: TrainingSession, line: str, mood: int, out: TextIO, change: int = 0) -> None:
     name = session.scenario.customer.name
     label = f"{t('play.customer')} {name} · {t('play.mood', mood=mood)}"
+    if change:
+        label += f" ({change:+d})"
     print(f"{label}\n  {line}" if line else label, file=out)
 
 
@@ -145,6 +150,7 @@ def play(
 ) -> None:
     """Feed replies until the conversation ends or they run out."""
     print_header(session, out)
+    quit_early = False
     while not session.finished:
         if replies is None:
             try:
@@ -152,10 +158,11 @@ def play(
             except EOFError:
                 break
             if reply in ("/quit", "/q"):
+                quit_early = True
                 break
             if reply in ("/hint", "/h"):
-                for hint in session.hints():
-                    print(f"  ({t('play.hint')}) {hint}", file=out)
+                for hint in session.hints() or [t("play.no_hint")]:
+                    print(t("play.hint_line", hint=hint), file=out)
                 continue
             if not reply:
                 continue
@@ -168,9 +175,12 @@ def play(
         turn = session.submit(reply)
         if replies is None or echo:
             print("", file=out)
-        _customer(session, turn.result.line, turn.result.mood_after, out)
+        result = turn.result
+        _customer(
+            session, result.line, result.mood_after, out, result.mood_after - result.mood_before
+        )
     if not session.finished:
-        print(f"\n{t('play.unfinished')}", file=out)
+        print(f"\n{t('play.quit' if quit_early else 'play.unfinished')}", file=out)
         session.abandon()
     print_ending(session, out)
 

@@ -3,6 +3,7 @@
 MESSAGES: dict[str, str] = {
     # scorecard reasons
     "reason.sep": "; ",
+    "reason.list_sep": ", ",
     "reason.shown": "reply {reply}: “{text}”",
     "reason.every.met": "shown in all {n} replies",
     "reason.every.some": "shown in {shown} of {n} replies",
@@ -81,7 +82,9 @@ MESSAGES: dict[str, str] = {
     "play.passed": "passed",
     "play.failed": "not passed",
     "play.critical": "critical criterion failed: {criterion}",
-    "play.hint": "hint",
+    "play.hint_line": "  (hint) {hint}",
+    "play.no_hint": "no hint for this turn",
+    "play.quit": "You left before the conversation ended.",
     # validate
     "validate.summary": "files checked: {files}; errors: {errors}, warnings: {warnings}",
 }

@@ -3,6 +3,7 @@
 MESSAGES: dict[str, str] = {
     # 评分理由
     "reason.sep": "；",
+    "reason.list_sep": "、",
     "reason.shown": "第 {reply} 条回复：“{text}”",
     "reason.every.met": "全部 {n} 条回复都做到了",
     "reason.every.some": "{n} 条回复中有 {shown} 条做到",
@@ -81,7 +82,9 @@ MESSAGES: dict[str, str] = {
     "play.passed": "通过",
     "play.failed": "未通过",
     "play.critical": "关键项未达标：{criterion}",
-    "play.hint": "提示",
+    "play.hint_line": "  （提示）{hint}",
+    "play.no_hint": "本轮没有提示",
+    "play.quit": "你在对话结束前离开了。",
     # 校验
     "validate.summary": "已检查文件：{files}；错误：{errors}，警告：{warnings}",
 }

@@ -267,10 +267,14 @@ def check_steps(
         )
     reason = t("reason.steps.some", ui, found=len(found), n=len(steps))
     if missing:
-        reason += t("reason.sep", ui) + t("reason.steps.missing", ui, names=", ".join(missing))
+        reason += t("reason.sep", ui) + t(
+            "reason.steps.missing", ui, names=t("reason.list_sep", ui).join(missing)
+        )
     if out_of_order:
         reason += t("reason.sep", ui) + t(
-            "reason.steps.order", ui, names=", ".join(titles[s] for s in out_of_order)
+            "reason.steps.order",
+            ui,
+            names=t("reason.list_sep", ui).join(titles[s] for s in out_of_order),
         )
     if c.rating == "binary":
         points = 0.0

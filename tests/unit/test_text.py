@@ -91,3 +91,15 @@ def test_question_detection(text: str, question: bool) -> None:
 def test_words_count_chinese_by_jieba_words() -> None:
     assert analyse("您好，请问有什么可以帮您？").word_count() < len("您好请问有什么可以帮您")
     assert analyse("hello there, friend").word_count() == 3
+
+
+def test_both_interface_catalogs_have_the_same_keys_and_placeholders() -> None:
+    import string
+
+    from qa_sim.i18n import en, zh_CN
+
+    assert set(en.MESSAGES) == set(zh_CN.MESSAGES)
+    for key, text in en.MESSAGES.items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+        zh_fields = {f for _, f, _, _ in string.Formatter().parse(zh_CN.MESSAGES[key]) if f}
+        assert fields == zh_fields, key
