@@ -20,6 +20,7 @@ from qa_sim.diagnostics import Diagnostic, sort_diagnostics
 from qa_sim.scenarios.lint import LintContext, lint
 from qa_sim.scenarios.loader import LoadedScenario, iter_yaml_files
 from qa_sim.scenarios.model import Scenario
+from qa_sim.scoring.engine import RubricEngine
 from qa_sim.scoring.phrases import PatternError, compile_pattern, pattern_problems
 from qa_sim.scoring.rubric import LOCALES, PHRASE_KINDS, PackSet, PhrasePack, Rubric
 from qa_sim.scoring.text import has_cjk
@@ -100,6 +101,7 @@ class ContentLibrary:
         self.folders = [Path(f) for f in folders]
         self.files: list[ContentFile] = []
         self._loaded = False
+        self._engines: dict[str, RubricEngine] = {}
 
     # -- loading -----------------------------------------------------------
 
@@ -137,6 +139,18 @@ class ContentLibrary:
 
     def rubric_bundle(self, rubric_id: str) -> RubricBundle:
         rubric, path = self.rubrics[rubric_id]
+        return RubricBundle(rubric, path, self.pack_sets(rubric))
+
+    def engine(self, rubric_id: str) -> RubricEngine:
+        """The rubric compiled for scoring, made once per library (raises KeyError)."""
+        engine = self._engines.get(rubric_id)
+        if engine is None:
+            rubric = self.rubrics[rubric_id][0]
+            engine = self._engines[rubric_id] = RubricEngine(rubric, self.pack_sets(rubric))
+        return engine
+
+    def pack_sets(self, rubric: Rubric) -> dict[str, dict[str, PackSet]]:
+        """The rubric's phrase packs merged per locale (later packs win)."""
         packs = self.packs
         sets: dict[str, dict[str, PackSet]] = {}
         for locale in LOCALES:
@@ -145,7 +159,7 @@ class ContentLibrary:
                 if (name, locale) in packs:
                     merged.update(packs[(name, locale)][0].sets)
             sets[locale] = merged
-        return RubricBundle(rubric, path, sets)
+        return sets
 
     def lint_context(self, extra: Iterable[ContentFile] = ()) -> LintContext:
         rubrics = {rid: r.criterion_ids() for rid, (r, _) in self.rubrics.items()}
@@ -224,9 +238,11 @@ class ContentLibrary:
     ) -> list[Diagnostic]:
         out = []
         for name, pack_set in sets.items():
-            for i, pattern in enumerate(pack_set.patterns):
+            places = [("patterns", i, p) for i, p in enumerate(pack_set.patterns)]
+            places += [("unless", i, p) for i, p in enumerate(pack_set.unless)]
+            for field_name, i, pattern in places:
                 error, warnings = check_pattern(pattern, locale)
-                loc = ("sets", name, "patterns", i)
+                loc = ("sets", name, field_name, i)
                 if error:
                     out.append(doc.diag(loc, "QS044", error[0], error[1]))
                 out += [

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from qa_sim.library import ContentLibrary
 from qa_sim.scenarios.loader import LoadedScenario
@@ -42,8 +43,16 @@ class SessionTurn:
 def engine_for(library: ContentLibrary, rubric_id: str) -> RubricEngine:
     if rubric_id not in library.rubrics:
         raise SessionError(f"rubric '{rubric_id}' is not in the content library")
-    bundle = library.rubric_bundle(rubric_id)
-    return RubricEngine(bundle.rubric, bundle.sets)
+    return library.engine(rubric_id)
+
+
+@lru_cache(maxsize=256)
+def said_book(compiled: CompiledScenario) -> PhraseBook:
+    """The scenario's own phrase sets, compiled once per compiled scenario."""
+    return PhraseBook(
+        PhraseSpec(name, tuple(p.patterns), p.question, p.negatable, tuple(p.unless))
+        for name, p in compiled.scenario.phrases.items()
+    )
 
 
 class TrainingSession:
@@ -66,13 +75,14 @@ class TrainingSession:
         self.mode = mode
         self.timed = timed
         self.clock = clock
-        self.said_book = PhraseBook(
-            PhraseSpec(name, tuple(p.patterns), p.question, p.negatable)
-            for name, p in self.scenario.phrases.items()
-        )
+        self.said_book = said_book(compiled)
         self.steps = tuple(StepSpec(s.id, s.title, tuple(s.patterns)) for s in self.scenario.steps)
         self.times: list[datetime | None] = []
         self.verdicts: list[LiveVerdict] = []
+        compiled.prepare()  # templates and conditions, once per scenario
+        engine.book(self.scenario.locale)  # compile now, not on the first reply
+        if self.steps:
+            engine.steps_book(self.steps)
         self._stamp_new_lines()
 
     # -- starting ---------------------------------------------------------

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from qa_sim import __version__
-from qa_sim.cli import authoring, playing
+from qa_sim.cli import authoring, grading, playing
 from qa_sim.cli.common import CliError, Context
 from qa_sim.config import load_settings
 from qa_sim.i18n import detect_language, set_language
@@ -26,9 +26,11 @@ examples:
   qa-sim play delayed-parcel-en          chat with a simulated customer
   qa-sim play refund-zh --replies r.txt --json
   qa-sim graph delayed-parcel-zh --format mermaid
+  qa-sim grade chats.jsonl --rubric standard --format json --workers 2
+  qa-sim calibrate --rubric standard --labels labels.jsonl --map anything_else=needs_question
 """
 
-MODULES = (authoring, playing)
+MODULES = (authoring, playing, grading)
 
 
 def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:

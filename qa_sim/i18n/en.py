@@ -13,6 +13,7 @@ MESSAGES: dict[str, str] = {
     "reason.missed.every_reply": "not in every reply",
     "reason.why.negated": "“{text}” (reply {reply}) is negated",
     "reason.why.not_question": "“{text}” (reply {reply}) is not asked as a question",
+    "reason.why.exception": "“{text}” (reply {reply}) is part of an exception phrase",
     "reason.why.stuffing": "reply {reply} stuffs courtesy phrases without substance",
     "reason.forbidden.clean": "no forbidden language",
     "reason.forbidden.found": "reply {reply}: “{text}”",
@@ -85,6 +86,20 @@ MESSAGES: dict[str, str] = {
     "play.hint_line": "  (hint) {hint}",
     "play.no_hint": "no hint for this turn",
     "play.quit": "You left before the conversation ended.",
+    # grade and calibrate
+    "grade.progress": "grading {bar} {pct:3d}%  {done} conversations, {rate}/s",
+    "grade.col.id": "conversation",
+    "grade.col.score": "score",
+    "grade.col.result": "result",
+    "grade.col.missed": "missed or partial",
+    "grade.pass": "pass",
+    "grade.fail": "fail",
+    "grade.fail_critical": "FAIL*",
+    "grade.summary": "{n} conversations graded, {passed} passed, average score {avg:.1f} (* critical criterion failed)",
+    "grade.met_rate": "met in {met} of {n} ({pct:.0f}%)",
+    "grade.done": "graded {done} conversations; {bad} lines rejected",
+    "calibrate.missed": "{criterion}: the human saw it, the engine did not",
+    "calibrate.extra": "{criterion}: the engine saw it, the human did not",
     # validate
     "validate.summary": "files checked: {files}; errors: {errors}, warnings: {warnings}",
 }

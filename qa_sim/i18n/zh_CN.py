@@ -13,6 +13,7 @@ MESSAGES: dict[str, str] = {
     "reason.missed.every_reply": "并非每条回复都有",
     "reason.why.negated": "“{text}”（第 {reply} 条）是否定说法",
     "reason.why.not_question": "“{text}”（第 {reply} 条）不是以提问方式说出",
+    "reason.why.exception": "“{text}”（第 {reply} 条）属于例外说法",
     "reason.why.stuffing": "第 {reply} 条回复堆砌礼貌用语而无实际内容",
     "reason.forbidden.clean": "没有禁用语",
     "reason.forbidden.found": "第 {reply} 条回复：“{text}”",
@@ -85,6 +86,20 @@ MESSAGES: dict[str, str] = {
     "play.hint_line": "  （提示）{hint}",
     "play.no_hint": "本轮没有提示",
     "play.quit": "你在对话结束前离开了。",
+    # 批量评分与校准
+    "grade.progress": "评分中 {bar} {pct:3d}%  已评 {done} 个会话，{rate}/秒",
+    "grade.col.id": "会话",
+    "grade.col.score": "得分",
+    "grade.col.result": "结果",
+    "grade.col.missed": "未达标或部分达标",
+    "grade.pass": "通过",
+    "grade.fail": "未通过",
+    "grade.fail_critical": "否决*",
+    "grade.summary": "共评 {n} 个会话，{passed} 个通过，平均分 {avg:.1f}（* 关键项未达标）",
+    "grade.met_rate": "{n} 个中 {met} 个达标（{pct:.0f}%）",
+    "grade.done": "已评 {done} 个会话；拒收 {bad} 行",
+    "calibrate.missed": "{criterion}：人工判定有，引擎未识别",
+    "calibrate.extra": "{criterion}：引擎识别到，人工判定没有",
     # 校验
     "validate.summary": "已检查文件：{files}；错误：{errors}，警告：{warnings}",
 }

@@ -383,6 +383,7 @@ class _Linter:
             places += [
                 (("phrases", name, "patterns", i), p) for i, p in enumerate(phrase_set.patterns)
             ]
+            places += [(("phrases", name, "unless", i), p) for i, p in enumerate(phrase_set.unless)]
         for si, step in enumerate(sc.steps):
             places += [(("steps", si, "patterns", i), p) for i, p in enumerate(step.patterns)]
         for loc, pattern in places:

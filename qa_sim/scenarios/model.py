@@ -149,6 +149,7 @@ class PhraseSet(Strict):
     patterns: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     question: bool = False
     negatable: bool = True
+    unless: list[Annotated[str, Field(min_length=1)]] = []  # a match inside these does not count
 
     @model_validator(mode="before")
     @classmethod

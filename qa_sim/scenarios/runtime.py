@@ -86,6 +86,7 @@ class CompiledScenario:
         self._conditions: dict[str, Condition] = {}
         self._templates: dict[str, Renderer] = {}
         self._late_rules: dict[str, bool] = {}
+        self._prepared = False
 
     @property
     def id(self) -> str:
@@ -102,6 +103,32 @@ class CompiledScenario:
         if fn is None:
             fn = self._templates[source] = compile_template(source)
         return fn
+
+    def prepare(self) -> CompiledScenario:
+        """Compile every template and condition now (once), so no reply waits for jinja."""
+        if self._prepared:
+            return self
+        sc = self.scenario
+        lines = [
+            *(ln for n in sc.nodes.values() for ln in n.say),
+            *(ln for e in sc.endings.values() for ln in e.say),
+        ]
+        for line in lines:
+            self.template(line.text)
+            if line.if_:
+                self.condition(line.if_)
+        branches = [*sc.every_turn, *(b for n in sc.nodes.values() for b in n.branches)]
+        for branch in branches:
+            if branch.if_:
+                self.condition(branch.if_)
+            self.template(branch.feedback)
+        for hint in (h for n in sc.nodes.values() for h in n.hint):
+            self.template(hint)
+        for rule in sc.mood_rules:
+            self.condition(rule)
+            self.rule_waits_for_branch(rule)
+        self._prepared = True
+        return self
 
     def rule_waits_for_branch(self, rule: str) -> bool:
         late = self._late_rules.get(rule)

@@ -137,6 +137,7 @@ def _why_not(disregarded: list[Evidence], findings: list[ReplyFindings], ui: str
         "negated": "reason.why.negated",
         "not_a_question": "reason.why.not_question",
         "stuffing": "reason.why.stuffing",
+        "exception": "reason.why.exception",
     }.get(d.note, "")
     if not key:
         return ""

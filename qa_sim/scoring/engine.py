@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from qa_sim.scoring.phrases import Hit, PhraseBook, PhraseSpec
 from qa_sim.scoring.rubric import PackSet, Rubric
@@ -55,7 +55,6 @@ class ReplyFindings:
     step_hits: Mapping[str, list[Hit]]
     detail_hits: tuple[Hit, ...]
     stuffed: bool
-    words: int
 
     def counted(self, set_name: str) -> list[Hit]:
         return [h for h in self.hits.get(set_name, ()) if h.counts]
@@ -72,7 +71,7 @@ class LiveVerdict:
     findings: ReplyFindings
 
 
-_ID_RE = re.compile(r"\b(?=[a-z]*\d)[a-z0-9][a-z0-9-]{4,}[0-9]\b", re.IGNORECASE)
+_ID_RE = re.compile(r"\b(?=[a-z-]*\d)[a-z0-9][a-z0-9-]{4,}[0-9]\b", re.IGNORECASE)
 _NAME_EN = re.compile(r"\b(?:my name is|this is|i am|i'm)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
 _NAME_ZH = re.compile(r"我叫([\u4e00-\u9fff]{2,3})")
 _SURNAME_ZH = re.compile(r"我姓([\u4e00-\u9fff])")
@@ -90,6 +89,12 @@ def details_from_customer(turns: Sequence[Turn]) -> list[str]:
         for surname in _SURNAME_ZH.findall(turn.text):
             found += [f"{surname}先生", f"{surname}女士"]
     return found
+
+
+@lru_cache(maxsize=4096)
+def _needles(detail: str) -> tuple[tuple[str, str, bool], ...]:
+    """(variant, folded variant, is latin) for each way of writing a detail."""
+    return tuple((v, fold(v), not has_cjk(v)) for v in detail_variants(detail))
 
 
 def detail_variants(detail: str) -> list[str]:
@@ -120,7 +125,7 @@ class RubricEngine:
         book = self._books.get(locale)
         if book is None:
             specs = [
-                PhraseSpec(name, tuple(s.patterns), s.question, s.negatable)
+                PhraseSpec(name, tuple(s.patterns), s.question, s.negatable, tuple(s.unless))
                 for name, s in self.sets.get(locale, {}).items()
             ]
             book = self._books[locale] = PhraseBook(specs)
@@ -131,6 +136,10 @@ class RubricEngine:
         if book is None:
             book = self._step_books[steps] = PhraseBook(PhraseSpec(s.id, s.patterns) for s in steps)
         return book
+
+    @cached_property
+    def personalizes(self) -> bool:
+        return any(c.kind == "personalization" for c in self.rubric.criteria)
 
     @cached_property
     def courtesy_sets(self) -> frozenset[str]:
@@ -151,13 +160,13 @@ class RubricEngine:
         step_hits = self.steps_book(context.steps).find(a) if context.steps else {}
         details = _detail_hits(a, context.details) if context.details else ()
         stuffed = self._stuffed(a, hits)
-        return ReplyFindings(turn, a, hits, step_hits, details, stuffed, len(a))
+        return ReplyFindings(turn, a, hits, step_hits, details, stuffed)
 
     def _stuffed(self, a: Analysis, hits: Mapping[str, list[Hit]]) -> bool:
         """Courtesy phrases strung together with little else ("hello sorry thanks bye")."""
         guards = self.rubric.guards
         courtesy = [h for n, hs in hits.items() if n in self.courtesy_sets for h in hs]
-        if len({h.name for h in courtesy}) < guards.stuffing_min_sets or not a.keys:
+        if len({h.name for h in courtesy}) < guards.stuffing_min_sets or not len(a):
             return False
         kept: list[Hit] = []  # overlapping hits of different sets count once
         for h in sorted(courtesy, key=lambda h: (h.start, -(h.end - h.start))):
@@ -165,8 +174,9 @@ class RubricEngine:
                 kept.append(h)
         if len({h.name for h in kept}) < guards.stuffing_min_sets:
             return False
-        covered = sum(1 for s in a.starts if any(h.start <= s < h.end for h in kept))
-        return covered / len(a.keys) >= guards.stuffing_coverage
+        spans = a.spans
+        covered = sum(1 for i in a.tokens() if any(h.start <= spans[i][0] < h.end for h in kept))
+        return covered / len(a) >= guards.stuffing_coverage
 
     def live(self, findings: ReplyFindings) -> LiveVerdict:
         met: set[str] = set()
@@ -203,9 +213,10 @@ class RubricEngine:
         from qa_sim.scoring.checks import evaluate
 
         context = context or ScoringContext()
-        details = tuple(dict.fromkeys([*context.details, *details_from_customer(turns)]))
-        if details != context.details:
-            context = ScoringContext(context.steps, context.na, details)
+        if self.personalizes:
+            details = tuple(dict.fromkeys([*context.details, *details_from_customer(turns)]))
+            if details != context.details:
+                context = ScoringContext(context.steps, context.na, details)
         if findings is None:
             findings = [
                 self.reply(t.text, locale, i, context)
@@ -242,9 +253,7 @@ class RubricEngine:
 def _detail_hits(a: Analysis, details: Sequence[str]) -> tuple[Hit, ...]:
     hits: list[Hit] = []
     for detail in details:
-        for variant in detail_variants(detail):
-            needle = fold(variant)
-            latin = not has_cjk(needle)
+        for variant, needle, latin in _needles(detail):
             start = a.folded.find(needle)
             while start >= 0:
                 end = start + len(needle)

@@ -21,9 +21,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from qa_sim.scoring.text import (
+    SENT,
     Analysis,
     analyse,
     has_cjk,
@@ -52,9 +53,8 @@ class PatternError(ValueError):
         self.hint = hint
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One place where a phrase set matched."""
+class Hit(NamedTuple):
+    """One place where a phrase set matched (a tuple: cheap to make by the thousand)."""
 
     name: str
     start: int
@@ -65,16 +65,23 @@ class Hit:
     in_question: bool = False
     question_required: bool = False
     typo: bool = False  # a word was matched despite a spelling slip
+    excepted: bool = False  # it stands inside one of the set's `unless` phrases
 
     @property
     def counts(self) -> bool:
-        return not self.negated and (self.in_question or not self.question_required)
+        return (
+            not self.negated
+            and not self.excepted
+            and (self.in_question or not self.question_required)
+        )
 
     @property
     def why_not(self) -> str:
-        """Why a hit does not count: 'negated', 'not_a_question', or ''."""
+        """Why a hit does not count: 'negated', 'exception', 'not_a_question', or ''."""
         if self.negated:
             return "negated"
+        if self.excepted:
+            return "exception"
         if self.question_required and not self.in_question:
             return "not_a_question"
         return ""
@@ -88,6 +95,7 @@ class PhraseSpec:
     patterns: tuple[str, ...]
     question: bool = False  # only matches inside a question count
     negatable: bool = True  # a negated match does not count
+    unless: tuple[str, ...] = ()  # a match inside one of these phrases does not count
 
 
 # ---------------------------------------------------------------------------
@@ -185,6 +193,11 @@ class _Parser:
     def _word(self, tok: str) -> list[Element]:
         if tok.endswith("*"):
             stem = tok.rstrip("*").lower()
+            if len(stem) < 3 and stem and not has_cjk(stem):
+                raise PatternError(
+                    f"'{tok}' in pattern '{self.pattern}': put at least 3 letters before '*'",
+                    "a shorter prefix matches almost any word",
+                )
             if not stem or has_cjk(stem) or not re.fullmatch(r"[a-z0-9']+", stem):
                 raise PatternError(
                     f"'{tok}' in pattern '{self.pattern}': '*' only ends an English word",
@@ -269,6 +282,21 @@ def pattern_problems(pattern: str) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
+MAX_TRIE_PATHS = 20_000  # combinations one pattern may expand to
+
+
+class _Node:
+    """A trie node: word keys lead on; `ends` lists the patterns complete here."""
+
+    __slots__ = ("ends", "gaps", "next", "prefixes")
+
+    def __init__(self) -> None:
+        self.next: dict[str, _Node] = {}
+        self.prefixes: list[tuple[str, _Node]] = []
+        self.gaps: list[tuple[int, _Node]] = []
+        self.ends: list[tuple[str, str]] = []  # (set name, pattern)
+
+
 @dataclass
 class _Compiled:
     spec: PhraseSpec
@@ -276,7 +304,10 @@ class _Compiled:
 
 
 class PhraseBook:
-    """Phrase sets compiled into one index keyed by each sequence's first word.
+    """Every phrase set compiled into one trie of word keys: a text is read once.
+
+    Alternatives share prefixes in the trie and gaps are edges, so a token
+    that starts no pattern costs one dictionary lookup.
 
     With `typos=True`, an English word that is not in the dictionary and is one
     slip (two for long words) away from a pattern word counts as that word:
@@ -288,88 +319,167 @@ class PhraseBook:
         self._typo_cache: dict[str, str | None] = {}
         self._pattern_words: dict[str, str] = {}  # surface word -> key
         self._sets: dict[str, _Compiled] = {}
-        self._by_key: dict[str, list[tuple[str, str, Sequence_]]] = {}
-        self._by_prefix: list[tuple[str, str, str, Sequence_]] = []
-        for spec in specs:
-            compiled = _Compiled(spec)
-            self._sets[spec.name] = compiled
-            for pattern in spec.patterns:
-                result = compile_pattern(pattern)
-                if isinstance(result, re.Pattern):
-                    compiled.regexes.append((pattern, result))
-                    continue
-                for word, key in tokens_of(pattern):
-                    if word.isalpha() and len(word) >= 4:
-                        self._pattern_words[word] = key
-                for kind, value in _first(result)[0]:
-                    if kind == "k":
-                        self._by_key.setdefault(str(value), []).append((spec.name, pattern, result))
-                    else:
-                        self._by_prefix.append((str(value), spec.name, pattern, result))
+        self._root = _Node()
+        self._vocab: set[str] = set()
+        self._prefix_starts: dict[str, tuple[_Node, ...]] = {}
+        # Patterns made only of Chinese characters also run as regular expressions
+        # over the folded text, tried only when a character they can start with is
+        # present: Chinese needs no stems or typos, and re scans literals in C.
+        self._cjk_parts: dict[
+            str, list[tuple[str, str, set[str]]]
+        ] = {}  # set -> (pattern, regex, first chars)
+        self._cjk: list[tuple[str, frozenset[str], re.Pattern[str], list[str]]] = []
+        self._trie_used = False
+        self._unless: dict[str, str] = {}  # set name -> the hidden set of its exceptions
+        for spec in list(specs):
+            if spec.unless:
+                hidden = f"{spec.name}\x00unless"
+                self._unless[spec.name] = hidden
+                self._add(PhraseSpec(hidden, spec.unless, negatable=False))
+            self._add(spec)
+
+    def _add(self, spec: PhraseSpec) -> None:
+        compiled = _Compiled(spec)
+        self._sets[spec.name] = compiled
+        for pattern in spec.patterns:
+            result = compile_pattern(pattern)
+            if isinstance(result, re.Pattern):
+                compiled.regexes.append((pattern, result))
+                continue
+            as_regex = _cjk_regex(result)
+            if as_regex is not None:
+                firsts = {str(char) for _, char in _first(result)[0]}
+                self._cjk_parts.setdefault(spec.name, []).append((pattern, as_regex, firsts))
+                continue
+            for word, key in tokens_of(pattern):
+                if word.isalpha() and len(word) >= 4:
+                    self._pattern_words[word] = key
+            budget = [MAX_TRIE_PATHS]
+            self._insert(self._root, result, (), (spec.name, pattern), budget, pattern)
+            self._trie_used = True
+
+    def _insert(
+        self,
+        node: _Node,
+        seq: Sequence_,
+        rest: tuple[Sequence_, ...],
+        payload: tuple[str, str],
+        budget: list[int],
+        pattern: str,
+    ) -> None:
+        """Add seq, then the sequences in `rest`, below `node`."""
+        while True:
+            if not seq:
+                if not rest:
+                    if payload not in node.ends:
+                        node.ends.append(payload)
+                    return
+                seq, rest = rest[0], rest[1:]
+                continue
+            kind, value = seq[0]
+            seq = seq[1:]
+            if kind == "k":
+                self._vocab.add(value)
+                node = node.next.setdefault(value, _Node())
+            elif kind == "p":
+                child = next((c for p, c in node.prefixes if p == value), None)
+                if child is None:
+                    child = _Node()
+                    node.prefixes.append((value, child))
+                node = child
+            elif kind == "g":
+                child = next((c for g, c in node.gaps if g == value), None)
+                if child is None:
+                    child = _Node()
+                    node.gaps.append((value, child))
+                node = child
+            else:  # alternatives: each continues with the rest of the pattern
+                budget[0] -= len(value)
+                if budget[0] < 0:
+                    raise PatternError(
+                        f"pattern '{pattern}' has too many combinations of alternatives",
+                        "split it into several patterns",
+                    )
+                for alt in value:
+                    self._insert(node, alt, (seq, *rest), payload, budget, pattern)
+                return
+
+    def _prefix_nodes(self, word: str) -> tuple[_Node, ...]:
+        """Trie nodes after the root's word-prefix edges that `word` takes (cached)."""
+        nodes = tuple(node for prefix, node in self._root.prefixes if word.startswith(prefix))
+        if len(self._prefix_starts) < 200_000:
+            self._prefix_starts[word] = nodes
+        return nodes
 
     @property
     def names(self) -> list[str]:
-        return list(self._sets)
+        return [n for n in self._sets if "\x00" not in n]
 
     def spec(self, name: str) -> PhraseSpec:
         return self._sets[name].spec
 
     def vocabulary(self) -> set[str]:
         """Every word key the patterns use (for typo tolerance)."""
-        vocab: set[str] = set()
-
-        def walk(seq: Sequence_) -> None:
-            for kind, value in seq:
-                if kind == "k":
-                    vocab.add(str(value))
-                elif kind == "a":
-                    for alt in value:
-                        walk(alt)
-
-        for entries in self._by_key.values():
-            for _, _, seq in entries:
-                walk(seq)
-        return vocab
+        return set(self._vocab)
 
     def find(self, text: Analysis | str) -> dict[str, list[Hit]]:
         """All hits per set name (sets without hits are absent)."""
         a = text if isinstance(text, Analysis) else analyse(text)
-        raw: dict[str, list[tuple[int, int, str, int]]] = {}
-        keys = a.keys
-        by_key = self._by_key
+        root_next = self._root.next
         typo_at: set[int] = set()
-        if self.typos and self._pattern_words:
-            keys = list(keys)
-            for i, key in enumerate(keys):
-                if key not in by_key and key not in self._vocab:
-                    fixed = self._typo_key(a.words[i])
+        found: list[tuple[int, int, tuple[str, str]]] = []
+        if self._trie_used:
+            keys = a.keys
+            words = a.words
+            if self.typos and self._pattern_words:
+                vocab = self._vocab
+                typo_cache = self._typo_cache
+                fixed_keys = None
+                for i in [i for i, k in enumerate(keys) if len(k) > 2 and k not in vocab]:
+                    word = words[i]
+                    fixed = typo_cache[word] if word in typo_cache else self._typo_key(word)
                     if fixed is not None:
-                        keys[i] = fixed
+                        if fixed_keys is None:
+                            fixed_keys = list(keys)
+                        fixed_keys[i] = fixed
                         typo_at.add(i)
-            if typo_at:
-                a = _with_keys(a, keys)
-        for i, key in enumerate(keys):
-            entries = by_key.get(key)
-            if entries:
-                for name, pattern, seq in entries:
-                    end = _match_at(seq, 0, i, a, a.sentence_of[i], None)
-                    if end >= 0:
-                        raw.setdefault(name, []).append((i, end, pattern, 0))
-            if self._by_prefix:
-                word = a.words[i]
-                for prefix, name, pattern, seq in self._by_prefix:
-                    if word.startswith(prefix):
-                        end = _match_at(seq, 0, i, a, a.sentence_of[i], None)
-                        if end >= 0:
-                            raw.setdefault(name, []).append((i, end, pattern, 0))
+                if fixed_keys is not None:
+                    keys = fixed_keys
+            for i, key in enumerate(keys):
+                child = root_next.get(key)
+                if child is not None:
+                    _walk(child, i + 1, i, keys, words, found)
+            if self._root.prefixes:
+                starts_here = self._prefix_starts
+                for i, word in enumerate(words):
+                    nodes = starts_here.get(word)
+                    if nodes is None:
+                        nodes = self._prefix_nodes(word)
+                    for node in nodes:
+                        _walk(node, i + 1, i, keys, words, found)
+        raw: dict[str, list[tuple[int, int, str, int]]] = {}
+        for first, end, (name, pattern) in found:
+            raw.setdefault(name, []).append((first, end, pattern, 0))
         result: dict[str, list[Hit]] = {}
-        for name, found in raw.items():
-            result[name] = self._hits(name, a, found, typo_at)
+        for name, entries in raw.items():
+            result[name] = self._hits(name, a, entries, typo_at)
+        if self._cjk or self._cjk_parts:
+            for name, by_chars in self._cjk_hits(a).items():
+                result[name] = _dedupe([*result.get(name, []), *by_chars])
         for name, compiled in self._sets.items():
             if compiled.regexes:
                 hits = self._regex_hits(name, a, compiled.regexes)
                 if hits:
                     result[name] = _dedupe([*result.get(name, []), *hits])
+        for name, hidden in self._unless.items():
+            spans = result.pop(hidden, None)
+            if spans and name in result:
+                result[name] = [
+                    h._replace(excepted=True)
+                    if any(u.start < h.end and h.start < u.end for u in spans)
+                    else h
+                    for h in result[name]
+                ]
         return result
 
     def _hits(
@@ -377,10 +487,11 @@ class PhraseBook:
     ) -> list[Hit]:
         spec = self._sets[name].spec
         hits = []
+        spans = a.spans
         for first, last, pattern, _ in entries:
-            start, end = a.starts[first], a.ends[last - 1]
+            start, end = spans[first][0], spans[last - 1][1]
             negated = spec.negatable and is_negated(a, first)
-            in_q = a.is_question(a.sentence_of[first])
+            in_q = a.is_question(first)
             typo = any(first <= i < last for i in typo_at)
             hits.append(
                 Hit(
@@ -389,12 +500,47 @@ class PhraseBook:
             )
         return _dedupe(hits)
 
-    @property
-    def _vocab(self) -> set[str]:
-        vocab = getattr(self, "_vocab_cache", None)
-        if vocab is None:
-            vocab = self._vocab_cache = self.vocabulary()
-        return vocab
+    def _compile_cjk(self) -> None:
+        """One regex per set: its Chinese patterns as named alternatives, longest first."""
+        for name, parts in self._cjk_parts.items():
+            ordered = sorted(parts, key=lambda p: -len(p[1]))
+            firsts = frozenset().union(*(f for _, _, f in ordered))
+            # the lookahead lets re skip every position no pattern can start at
+            starts = "".join(re.escape(c) for c in sorted(firsts))
+            alternatives = "|".join(f"(?P<p{i}>{rx})" for i, (_, rx, _) in enumerate(ordered))
+            regex = f"(?=[{starts}])(?:{alternatives})"
+            self._cjk.append((name, firsts, re.compile(regex), [p for p, _, _ in ordered]))
+        self._cjk_parts = {}
+
+    def _cjk_hits(self, a: Analysis) -> dict[str, list[Hit]]:
+        if self._cjk_parts:
+            self._compile_cjk()
+        folded = a.folded
+        present = set(folded)
+        out: dict[str, list[Hit]] = {}
+        for name, firsts, rx, patterns in self._cjk:
+            if firsts.isdisjoint(present):
+                continue
+            spec = self._sets[name].spec
+            for m in rx.finditer(folded):
+                start, end = m.span()
+                if start == end:
+                    continue
+                negated = spec.negatable and a.negated_at(start)
+                pattern = patterns[int(m.lastgroup[1:])]  # type: ignore[index]
+                out.setdefault(name, []).append(
+                    Hit(
+                        name,
+                        start,
+                        end,
+                        a.text[start:end],
+                        pattern,
+                        negated,
+                        a.question_at(start),
+                        spec.question,
+                    )
+                )
+        return out
 
     def _typo_key(self, word: str) -> str | None:
         if word in self._typo_cache:
@@ -427,10 +573,12 @@ class PhraseBook:
             for m in rx.finditer(a.folded):
                 if m.end() == m.start():
                     continue
-                first = next((i for i, s in enumerate(a.starts) if s >= m.start()), None)
+                first = next(
+                    (i for i, (s, _) in enumerate(a.spans) if s >= m.start() and a.keys[i] != SENT),
+                    None,
+                )
                 negated = spec.negatable and first is not None and is_negated(a, first)
-                sentence = a.sentence_index_at(m.start())
-                in_q = a.is_question(sentence)
+                in_q = first is not None and a.is_question(first)
                 hits.append(
                     Hit(
                         name,
@@ -446,62 +594,56 @@ class PhraseBook:
         return hits
 
 
-_Continuation = tuple[Sequence_, int, Any] | None
-
-
-def _match_at(
-    seq: Sequence_, j: int, i: int, a: Analysis, sentence: int, cont: _Continuation
-) -> int:
-    """Match seq[j:] (then the continuation) from token i; the index after the match, or -1."""
-    keys = a.keys
-    n = len(keys)
-    while True:
-        if j == len(seq):
-            if cont is None:
-                return i
-            seq, j, cont = cont
-            continue
-        kind, value = seq[j]
-        if kind == "a":
-            for alt in value:
-                end = _match_at(alt, 0, i, a, sentence, (seq, j + 1, cont))
-                if end >= 0:
-                    return end
-            return -1
-        if kind == "g":
-            for skip in range(int(value) + 1):
-                k = i + skip
-                if k > n or (k < n and a.sentence_of[k] != sentence):
-                    break
-                end = _match_at(seq, j + 1, k, a, sentence, cont)
-                if end >= 0:
-                    return end
-            return -1
-        if i >= n or a.sentence_of[i] != sentence:
-            return -1
+def _cjk_regex(seq: Sequence_) -> str | None:
+    """A regular expression for a pattern of Chinese characters only, else None."""
+    out = []
+    for kind, value in seq:
         if kind == "k":
-            if keys[i] != value:
-                return -1
-        elif not a.words[i].startswith(value):
-            return -1
-        i += 1
-        j += 1
+            if not is_cjk_char(value):
+                return None
+            out.append(re.escape(value))
+        elif kind == "g":
+            out.append(f"[^.!?;\\n]{{0,{value}}}")
+        elif kind == "a":
+            alts = [_cjk_regex(alt) for alt in value]
+            if any(alt is None for alt in alts):
+                return None
+            out.append("(?:" + "|".join(alts) + ")")  # type: ignore[arg-type]
+        else:
+            return None
+    return "".join(out)
 
 
-def _with_keys(a: Analysis, keys: list[str]) -> Analysis:
-    """A view of `a` with some keys replaced (typo corrections)."""
-    return Analysis(
-        text=a.text,
-        folded=a.folded,
-        starts=a.starts,
-        ends=a.ends,
-        keys=keys,
-        words=a.words,
-        sentence_of=a.sentence_of,
-        clause_of=a.clause_of,
-        sentences=a.sentences,
-        _questions=a._questions,
-    )
+def _walk(
+    node: _Node,
+    i: int,
+    first: int,
+    keys: list[str],
+    words: list[str],
+    found: list[tuple[int, int, tuple[str, str]]],
+) -> None:
+    """Follow the trie from `node` at token i; record every pattern completed.
+
+    A sentence end (SENT) matches no key, so no match runs across it.
+    """
+    for payload in node.ends:
+        found.append((first, i, payload))
+    n = len(keys)
+    if i < n:
+        child = node.next.get(keys[i])
+        if child is not None:
+            _walk(child, i + 1, first, keys, words, found)
+        if node.prefixes:
+            word = words[i]
+            for prefix, pnode in node.prefixes:
+                if word.startswith(prefix):
+                    _walk(pnode, i + 1, first, keys, words, found)
+    for most, gnode in node.gaps:
+        for skip in range(most + 1):
+            k = i + skip
+            if k > n or (skip and keys[k - 1] == SENT):
+                break
+            _walk(gnode, k, first, keys, words, found)
 
 
 @cache

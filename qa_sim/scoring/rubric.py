@@ -142,6 +142,7 @@ class PackSet(Strict):
     patterns: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     question: bool = False
     negatable: bool = True
+    unless: list[Annotated[str, Field(min_length=1)]] = []  # a match inside these does not count
     category: str = ""  # e.g. "courtesy": counted by the stuffing guard
 
     @model_validator(mode="before")

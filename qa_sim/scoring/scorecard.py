@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Status = Literal["met", "partial", "missed", "n/a", "failed"]
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """Words in one turn that decided a criterion (`note` says why they did not count)."""
 
     turn: int  # index into the conversation's turns (customer turns included)
@@ -33,7 +32,7 @@ class Evidence:
         return d
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CriterionResult:
     id: str
     title: str

@@ -14,16 +14,12 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from bisect import bisect_left
 from functools import cache, lru_cache
 from typing import Any
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{CJK}]")
-# A latin word (with inner apostrophes), a number, or one CJK character.
-_TOKEN_RE = re.compile(rf"[a-z0-9]+(?:'[a-z]+)*|[{CJK}]")
-_SENTENCE_END = frozenset(".!?;\n")
-_CLAUSE_END = frozenset(",:")
 
 # ---------------------------------------------------------------------------
 # Folding: one character in, one character out, so offsets survive.
@@ -189,50 +185,195 @@ ZH_FINAL_PARTICLES = "吗呢么"
 ZH_TRAILING = "呀啊哈哦呢~ "
 
 
-@dataclass
-class Analysis:
-    """One text, folded and tokenised. Parallel lists keep it fast."""
+SENT = "\x1e"  # a sentence end in the key stream: no pattern match crosses it
 
-    text: str
-    folded: str
-    starts: list[int] = field(default_factory=list)
-    ends: list[int] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)
-    words: list[str] = field(default_factory=list)
-    sentence_of: list[int] = field(default_factory=list)
-    clause_of: list[int] = field(default_factory=list)
-    sentences: list[tuple[int, int]] = field(default_factory=list)
-    _questions: dict[int, bool] = field(default_factory=dict)
+# Words (with inner apostrophes), single Chinese characters, and sentence ends.
+# A '.' between digits ("$5,348.16") ends nothing.
+_PIECE_RE = re.compile(rf"[a-z0-9]+(?:'[a-z]+)*|[{CJK}]|[!?;\n]|\.(?!\d)")
+_CLAUSE_CHARS = frozenset(",:")
+_SENT_END_RE = re.compile(r"[!?;\n]|\.(?!\d)")
+_Part = tuple[int, int, str, str]  # (start within the piece, end, word, key)
+_parts_cache: dict[str, tuple[_Part, ...]] = {}
+
+
+def _parts(piece: str) -> tuple[_Part, ...]:
+    """The words and keys of one piece of text (cached: pieces repeat endlessly)."""
+    parts = _parts_cache.get(piece)
+    if parts is None:
+        if piece in "!?;\n." and len(piece) == 1:
+            parts = ((0, 1, SENT, SENT),)
+        elif _CJK_RE.match(piece):
+            parts = ((0, 1, piece, piece),)
+        else:
+            parts = tuple((s, e, w, stem(w)) for s, e, w in _split_word(piece, 0))
+        _parts_cache[piece] = parts
+    return parts
+
+
+class Analysis:
+    """One text, folded and cut into keys; positions, sentences and questions on demand.
+
+    `keys` and `words` run in parallel and include a SENT marker at each
+    sentence end, so matching needs nothing else; character spans are worked
+    out only when a match needs them.
+    """
+
+    __slots__ = ("_ends", "_keys", "_pieces", "_questions", "_spans", "_words", "folded", "text")
+
+    def __init__(self, text: str, folded: str) -> None:
+        self.text = text
+        self.folded = folded
+        self._pieces: list[str] | None = None
+        self._keys: list[str] = []
+        self._words: list[str] = []
+        self._spans: list[tuple[int, int]] | None = None
+        self._ends: list[int] | None = None
+        self._questions: dict[int, bool] = {}
+
+    def _tokenize(self) -> list[str]:
+        pieces = self._pieces = _PIECE_RE.findall(self.folded)
+        cache_get = _parts_cache.get
+        parts = [p for piece in pieces for p in (cache_get(piece) or _parts(piece))]
+        self._keys = [p[3] for p in parts]
+        self._words = [p[2] for p in parts]
+        return pieces
+
+    @property
+    def pieces(self) -> list[str]:
+        return self._pieces if self._pieces is not None else self._tokenize()
+
+    @property
+    def keys(self) -> list[str]:
+        """The comparison key of each token (stems, characters), SENT at sentence ends."""
+        if self._pieces is None:
+            self._tokenize()
+        return self._keys
+
+    @property
+    def words(self) -> list[str]:
+        if self._pieces is None:
+            self._tokenize()
+        return self._words
+
+    # -- by character offset (no tokens needed) --------------------------------
+
+    def _sentence_ends(self) -> list[int]:
+        if self._ends is None:
+            self._ends = [m.start() for m in _SENT_END_RE.finditer(self.folded)]
+        return self._ends
+
+    def sentence_at(self, offset: int) -> tuple[int, int]:
+        """Character span of the sentence holding `offset`, its end mark included."""
+        ends = self._sentence_ends()
+        k = bisect_left(ends, offset)
+        start = ends[k - 1] + 1 if k else 0
+        end = ends[k] + 1 if k < len(ends) else len(self.folded)
+        return start, end
+
+    def question_at(self, offset: int) -> bool:
+        """Whether the sentence holding character `offset` is a question (cached)."""
+        start, end = self.sentence_at(offset)
+        key = -1 - start  # cache apart from the token-indexed entries
+        cached = self._questions.get(key)
+        if cached is None:
+            body = self.folded[start:end]
+            words = [] if has_cjk(body) else _PIECE_RE.findall(body)
+            cached = sentence_is_question(body, [w for p in words for _, _, w, _ in _parts(p)])
+            self._questions[key] = cached
+        return cached
+
+    def negated_at(self, start: int) -> bool:
+        """Chinese negation just before character `start`, in the same clause."""
+        if ZH_NEGATOR_CHARS.isdisjoint(self.folded[max(0, start - 4) : start]):
+            return False  # the usual case, decided without cutting words
+        window = self.folded[max(0, start - 6) : start]
+        cut = max(window.rfind(c) for c in ",:;!?.\n")
+        if cut >= 0:
+            window = window[cut + 1 :]
+        if ZH_NEGATOR_CHARS.isdisjoint(window[-4:]):
+            return False
+        found = [w for w in chinese_words(window) if w.strip()]
+        return any(w in ZH_NEGATOR_WORDS for w in found[-2:])
 
     def __len__(self) -> int:
-        return len(self.keys)
+        """Tokens, not counting sentence ends."""
+        return len(self.keys) - self.keys.count(SENT)
 
     @property
     def cjk(self) -> bool:
         return has_cjk(self.folded)
 
-    def span_text(self, start: int, end: int) -> str:
-        return self.text[start:end]
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """(start, end) in the text of every token (and sentence end)."""
+        if self._spans is None:
+            # Pieces came out of findall in order, and the text between two pieces
+            # holds none of their characters, so str.find from the last end is exact.
+            spans: list[tuple[int, int]] = []
+            add = spans.append
+            find = self.folded.find
+            pos = 0
+            for piece in self.pieces:
+                at = find(piece, pos)
+                parts = _parts_cache[piece]
+                if len(parts) == 1:
+                    add((at, at + len(piece)))
+                else:
+                    spans.extend((at + s, at + e) for s, e, _, _ in parts)
+                pos = at + len(piece)
+            self._spans = spans
+        return self._spans
 
-    def sentence_index_at(self, offset: int) -> int:
-        for i, (s, e) in enumerate(self.sentences):
-            if s <= offset < e:
-                return i
-        return max(len(self.sentences) - 1, 0)
+    def tokens(self) -> list[int]:
+        """Indices of real tokens (sentence ends left out)."""
+        return [i for i, k in enumerate(self.keys) if k != SENT]
 
-    def is_question(self, sentence: int) -> bool:
-        """Whether sentence number `sentence` is a question (cached)."""
-        cached = self._questions.get(sentence)
+    def sentence_range(self, i: int) -> tuple[int, int]:
+        """Token indices [lo, hi) of the sentence holding token i; keys[hi] is its end, if any."""
+        keys = self.keys
+        lo = i
+        while lo > 0 and keys[lo - 1] != SENT:
+            lo -= 1
+        hi = i
+        while hi < len(keys) and keys[hi] != SENT:
+            hi += 1
+        return lo, hi
+
+    def sentences(self) -> list[tuple[int, int]]:
+        """Token ranges of all sentences that have words."""
+        out = []
+        lo = 0
+        for i, k in enumerate([*self.keys, SENT]):
+            if k == SENT:
+                if i > lo:
+                    out.append((lo, i))
+                lo = i + 1
+        return out
+
+    def is_question(self, i: int) -> bool:
+        """Whether the sentence holding token i is a question (cached per sentence)."""
+        lo, hi = self.sentence_range(i)
+        cached = self._questions.get(lo)
         if cached is None:
-            s, e = self.sentences[sentence]
-            toks = [self.words[i] for i, n in enumerate(self.sentence_of) if n == sentence]
-            cached = sentence_is_question(self.folded[s:e], toks)
-            self._questions[sentence] = cached
+            spans = self.spans
+            start = spans[lo][0]
+            end = spans[hi][1] if hi < len(spans) else len(self.folded)
+            if hi >= len(spans):  # no end mark: take trailing punctuation too ("...")
+                end = len(self.folded)
+            cached = sentence_is_question(self.folded[start:end], self.words[lo:hi])
+            self._questions[lo] = cached
         return cached
+
+    def clause_break(self, i: int, j: int) -> bool:
+        """Whether a comma, colon or sentence end stands between tokens i < j."""
+        if SENT in self.keys[i + 1 : j + 1]:
+            return True
+        spans = self.spans
+        return any(c in _CLAUSE_CHARS for c in self.folded[spans[i][1] : spans[j][0]])
 
     def word_count(self) -> int:
         """Words as a reader counts them: English words, Chinese words (jieba)."""
-        latin = sum(1 for w in self.words if not is_cjk_char(w))
+        latin = sum(1 for w in self.words if w != SENT and not is_cjk_char(w))
         if not self.cjk:
             return latin
         return latin + sum(1 for w in chinese_words(self.folded) if has_cjk(w))
@@ -249,7 +390,7 @@ def sentence_is_question(sentence: str, words: list[str]) -> bool:
         if ZH_A_NOT_A.search(core):
             return True
         return not body.endswith((".", "!")) and any(w in core for w in ZH_QUESTION_WORDS)
-    toks = [w for w in words if w]
+    toks = [w for w in words if w and w != SENT]
     while toks and toks[0] in EN_LEADERS:
         toks = toks[1:]
     if len(toks) < 2:
@@ -260,55 +401,15 @@ def sentence_is_question(sentence: str, words: list[str]) -> bool:
 
 
 def analyse(text: str) -> Analysis:
-    """Fold and tokenise `text`; works for English, Chinese and a mix of both."""
-    folded = fold(text)
-    a = Analysis(text=text, folded=folded)
-    # Sentence and clause boundaries, by offset.
-    sentence = clause = 0
-    sent_start = 0
-    bounds: list[tuple[int, int, int]] = []  # (offset, sentence, clause) after each boundary
-    for i, ch in enumerate(folded):
-        if ch in _SENTENCE_END:
-            if folded[sent_start:i].strip():
-                a.sentences.append((sent_start, i + 1))
-                sentence += 1
-            sent_start = i + 1
-            clause += 1
-            bounds.append((i, sentence, clause))
-        elif ch in _CLAUSE_END:
-            clause += 1
-            bounds.append((i, sentence, clause))
-    if folded[sent_start:].strip():
-        a.sentences.append((sent_start, len(folded)))
-    if not a.sentences:
-        a.sentences.append((0, len(folded)))
-    b = 0
-    cur_sent = cur_clause = 0
-    for m in _TOKEN_RE.finditer(folded):
-        start = m.start()
-        while b < len(bounds) and bounds[b][0] < start:
-            _, cur_sent, cur_clause = bounds[b]
-            b += 1
-        word = m.group()
-        if len(word) == 1 and _CJK_RE.match(word):
-            parts = [(start, start + 1, word)]
-        else:
-            parts = _split_word(word, start)
-        for s, e, w in parts:
-            a.starts.append(s)
-            a.ends.append(e)
-            a.words.append(w)
-            a.keys.append(w if _CJK_RE.match(w) else stem(w))
-            a.sentence_of.append(min(cur_sent, len(a.sentences) - 1))
-            a.clause_of.append(cur_clause)
-    return a
+    """Fold `text`; its keys are cut on first use. English, Chinese or a mix of both."""
+    return Analysis(text, fold(text))
 
 
 @lru_cache(maxsize=65536)
 def tokens_of(text: str) -> tuple[tuple[str, str], ...]:
     """(word, key) pairs of `text`, for compiling patterns (cached: patterns repeat)."""
     a = analyse(text)
-    return tuple(zip(a.words, a.keys, strict=True))
+    return tuple((w, k) for w, k in zip(a.words, a.keys, strict=True) if k != SENT)
 
 
 # ---------------------------------------------------------------------------
@@ -352,26 +453,32 @@ def is_negated(a: Analysis, first_token: int) -> bool:
     """
     if first_token <= 0:
         return False
-    clause = a.clause_of[first_token]
-    key = a.keys[first_token]
-    if is_cjk_char(key):
-        start = a.starts[first_token]
-        lo = first_token
-        while lo > 0 and a.clause_of[lo - 1] == clause and start - a.starts[lo - 1] <= 6:
-            lo -= 1
-        window = a.folded[a.starts[lo] : start] if lo < first_token else ""
-        if not any(c in ZH_NEGATOR_CHARS for c in window[-4:]):
-            return False
-        words = [w for w in chinese_words(window) if w.strip()]
-        return any(w in ZH_NEGATOR_WORDS for w in words[-2:])
-    seen = 0
+    keys, words = a.keys, a.words
+    if is_cjk_char(keys[first_token]):
+        return a.negated_at(a.spans[first_token][0])
     i = first_token - 1
-    while i >= 0 and seen < _NEGATION_WINDOW and a.clause_of[i] == clause:
-        if a.words[i] in EN_NEGATORS:
+    seen = 0
+    while i >= 0 and seen < _NEGATION_WINDOW and keys[i] != SENT:
+        if a.clause_break(i, first_token):
+            return False
+        if words[i] in EN_NEGATORS:
             return True
         seen += 1
         i -= 1
     return False
+
+
+def warm_up(locales: tuple[str, ...] = ("en", "zh-CN")) -> None:
+    """Load the heavy parts now (stemmer, lexicon, opencc, jieba), e.g. in a background
+    thread at start-up, so that no trainee's reply waits for them."""
+    from qa_sim.scoring.phrases import is_known_word
+
+    if "en" in locales:
+        stem("warming")
+        is_known_word("warming")
+    if "zh-CN" in locales:
+        fold("繁體")
+        chinese_words("预热一下")
 
 
 def normalize_display(text: str) -> str:

@@ -113,5 +113,7 @@ def test_golden_transcripts_of_the_library_pass(cli: Cli) -> None:
 
 
 def test_global_options_work_after_the_command(cli: Cli) -> None:
-    code, out, _ = cli("play", "kettle-refund-zh", "--lang", "zh-CN", "--replies", "/dev/null", "--no-score")
+    code, out, _ = cli(
+        "play", "kettle-refund-zh", "--lang", "zh-CN", "--replies", "/dev/null", "--no-score"
+    )
     assert code == 0 and "客户 陈建国" in out
