@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Iterator
@@ -247,8 +248,8 @@ def cmd_demo(ctx: Context) -> int:
 def run_default(ctx: Context) -> int:
     """`qa-sim` with no command: the app when it exists, else the demo."""
     try:
-        from qa_sim.tui import launch  # type: ignore[attr-defined]
+        tui = importlib.import_module("qa_sim.tui")
     except ImportError:
         ctx.args.scenario = DEMO_SCENARIO
         return cmd_demo(ctx)
-    return int(launch(ctx))
+    return int(tui.launch(ctx))
