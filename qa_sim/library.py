@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from qa_sim.diagnostics import Diagnostic, sort_diagnostics
+from qa_sim.progress.track import Track
 from qa_sim.scenarios.lint import LintContext, lint
 from qa_sim.scenarios.loader import LoadedScenario, iter_yaml_files
 from qa_sim.scenarios.model import Scenario
@@ -26,7 +27,7 @@ from qa_sim.scoring.rubric import LOCALES, PHRASE_KINDS, PackSet, PhrasePack, Ru
 from qa_sim.scoring.text import has_cjk
 from qa_sim.yamlfile import YamlDocument, read_yaml, suggest, validate
 
-KINDS: dict[str, type[BaseModel]] = {"rubric": Rubric, "phrases": PhrasePack}
+KINDS: dict[str, type[BaseModel]] = {"rubric": Rubric, "phrases": PhrasePack, "track": Track}
 
 
 def register_kind(name: str, model: type[BaseModel]) -> None:
@@ -327,3 +328,6 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+# certification tracks add their lint (QS110-QS111); imported last, as it builds on this module
