@@ -194,51 +194,56 @@ class TrainingSession:
         limits: Limits | None = None,
     ) -> TrainingSession:
         """Continue a stored, unfinished attempt exactly where it stopped."""
+        session = cls.replay(library, store, attempt_id, clock=clock, limits=limits)
+        if session.runtime.state.outcome is not None or store.attempt(attempt_id).finished:
+            raise SessionError(f"attempt {attempt_id} has ended; start a new one")
+        session.recording = Recording(store, attempt_id, len(store.turns(attempt_id)))
+        return session
+
+    @classmethod
+    def replay(
+        cls,
+        library: ContentLibrary,
+        store: Store,
+        attempt_id: int,
+        *,
+        engine: RubricEngine | None = None,
+        clock: Clock = utc_now,
+        limits: Limits | None = None,
+    ) -> TrainingSession:
+        """A stored attempt as a session (not recording): to resume it, or to grade it again
+        with another rubric (`engine`)."""
         try:
             attempt = store.attempt(attempt_id)
         except StoreError as exc:
             raise SessionError(str(exc)) from None
-        if attempt.finished:
-            raise SessionError(f"attempt {attempt_id} has ended; start a new one")
         try:
             loaded = library.find_scenario(attempt.start.scenario_id)
         except LookupError as exc:
-            raise SessionError(f"attempt {attempt_id} cannot resume: {exc}") from None
+            raise SessionError(f"attempt {attempt_id}: {exc}") from None
         if loaded.scenario is None:
-            raise SessionError(
-                f"attempt {attempt_id} cannot resume: run `qa-sim validate {loaded.path}`"
-            )
+            raise SessionError(f"attempt {attempt_id}: run `qa-sim validate {loaded.path}`")
         compiled = loaded.compiled()
         try:
             runtime = ScenarioRuntime.resume(compiled, attempt.state_json)
         except (ValueError, KeyError, TypeError) as exc:
             raise SessionError(
-                f"attempt {attempt_id} cannot resume: its saved state does not fit the scenario "
-                f"as it is now ({exc}); start again with --restart"
+                f"attempt {attempt_id}: its saved state does not fit the scenario as it is now "
+                f"({exc}); start again with --restart"
             ) from None
-        engine = engine_for(library, loaded.scenario.rubric)
+        engine = engine or engine_for(library, loaded.scenario.rubric)
         turns = store.turns(attempt_id)
         session = cls(
-            compiled,
-            engine,
-            runtime,
-            mode=attempt.start.mode,
-            timed=True,
-            clock=clock,
-            limits=limits,
+            compiled, engine, runtime, mode=attempt.start.mode, clock=clock, limits=limits
         )
         session.times = [t.at for t in turns]
-        session._stamp_new_lines()
         session.timed = any(t.at is not None for t in turns)
+        session._stamp_new_lines()
         for i, utterance in enumerate(runtime.state.transcript):
             if utterance.role == "agent":  # the live findings again, from the reply's text
                 findings = engine.reply(utterance.text, session.locale, i, session.context())
-                verdict = engine.live(findings)
-                session.verdicts.append(verdict)
+                session.verdicts.append(engine.live(findings))
                 session.saids.append(session._said(findings))
-        session.recording = Recording(store, attempt_id, len(turns))
-        if len(turns) < len(runtime.state.transcript):  # the state got ahead of the turns
-            session._save()
         return session
 
     @property

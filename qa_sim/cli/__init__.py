@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from qa_sim import __version__
-from qa_sim.cli import authoring, grading, playing
+from qa_sim.cli import authoring, certify, grading, people, playing, rescore
 from qa_sim.cli.common import CliError, Context
 from qa_sim.config import load_settings
 from qa_sim.i18n import detect_language, set_language
@@ -28,9 +28,15 @@ examples:
   qa-sim graph delayed-parcel-zh --format mermaid
   qa-sim grade chats.jsonl --rubric standard --format json --workers 2
   qa-sim calibrate --rubric standard --labels labels.jsonl --map anything_else=needs_question
+  qa-sim trainee add wang.fang --display-name 王芳 --locale zh-CN --cohort 2026-11
+  qa-sim play delayed-parcel-zh --trainee wang.fang    record the attempt (resumes if cut off)
+  qa-sim progress wang.fang                  level, what is left, weakest criteria
+  qa-sim exam start --trainee wang.fang --level junior
+  qa-sim report --cohort 2026-11 --format html --output cohort.html
+  qa-sim verify                              exit 1 if any stored result was tampered with
 """
 
-MODULES = (authoring, playing, grading)
+MODULES = (authoring, playing, grading, people, certify, rescore)
 
 
 def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:

@@ -206,7 +206,7 @@ def cmd_grade(ctx: Context) -> int:
         raise CliError(f"cannot read {args.file}: {exc.strerror}", 1) from None
     progress = Progress(total, sys.stderr) if not args.quiet and sys.stderr.isatty() else None
     with ExitStack() as stack:
-        out = stack.enter_context(_output(args.output)) if args.output else sys.stdout
+        out = stack.enter_context(atomic_output(args.output)) if args.output else sys.stdout
         done, bad = _grade_into(ctx, engine, items, out, progress)
     if not args.quiet:
         print(t("grade.done", done=done, bad=bad), file=sys.stderr)
@@ -214,7 +214,7 @@ def cmd_grade(ctx: Context) -> int:
 
 
 @contextmanager
-def _output(path: str) -> Iterator[TextIO]:
+def atomic_output(path: str) -> Iterator[TextIO]:
     """Write beside `path` and rename at the end: an interrupted run leaves the old file."""
     target = Path(path)
     try:

@@ -9,12 +9,16 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from qa_sim.cli.common import CliError, Context
 from qa_sim.i18n import display_width, get_language, pad, t
+from qa_sim.scenarios.loader import LoadedScenario
 from qa_sim.scoring.scorecard import Scorecard
-from qa_sim.training import SessionError, TrainingSession
+from qa_sim.training import SessionError, TimeUp, TrainingSession
+
+if TYPE_CHECKING:
+    from qa_sim.exams import ExamRun
 
 DEMO_SCENARIO = "delayed-parcel-en"
 
@@ -42,6 +46,22 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="date that date variables count back from (default: today)",
     )
     p.add_argument("--no-score", action="store_true", help="do not print the scorecard")
+    p.add_argument(
+        "--trainee",
+        metavar="NAME",
+        help="record the attempt for this trainee, turn by turn (an unfinished one resumes)",
+    )
+    p.add_argument(
+        "--mode",
+        choices=("practice", "exam"),
+        default="practice",
+        help="exam: play this scenario of the trainee's open exam (no hints, timed)",
+    )
+    p.add_argument(
+        "--restart",
+        action="store_true",
+        help="abandon the trainee's unfinished attempt of this scenario and start again",
+    )
     p.set_defaults(func=cmd_play)
 
     d = sub.add_parser(
@@ -64,25 +84,15 @@ def _replies_from(args: argparse.Namespace) -> tuple[Iterator[str] | None, bool]
         except OSError as exc:
             raise CliError(f"cannot read {path}: {exc.strerror}") from None
         return iter([ln.strip() for ln in lines if ln.strip()]), False
-    if not sys.stdin.isatty():
-        return iter([ln.strip() for ln in sys.stdin.read().splitlines() if ln.strip()]), False
+    if not sys.stdin.isatty():  # piped: one reply per line, read as they arrive
+        return (ln.strip() for ln in sys.stdin if ln.strip()), False
     return None, True
 
 
 def _start(
     ctx: Context, ref: str, seed: int, timed: bool, today: date | None = None
 ) -> TrainingSession:
-    try:
-        loaded = ctx.library.find_scenario(ref)
-    except LookupError as exc:
-        raise CliError(str(exc)) from None
-    errors = [d for d in loaded.diagnostics if d.severity == "error"]
-    if errors or loaded.scenario is None:
-        for d in errors:
-            print(d.render(), file=sys.stderr)
-        raise CliError(
-            f"{loaded.path} has errors; fix them first (qa-sim validate {loaded.path})", 1
-        )
+    loaded = _loaded(ctx, ref)
     try:
         return TrainingSession.start(ctx.library, loaded, seed=seed, timed=timed, today=today)
     except SessionError as exc:
@@ -147,10 +157,18 @@ def print_scorecard(card: Scorecard, out: TextIO) -> None:
 
 
 def play(
-    session: TrainingSession, replies: Iterator[str] | None, out: TextIO, echo: bool = True
-) -> None:
-    """Feed replies until the conversation ends or they run out."""
-    print_header(session, out)
+    session: TrainingSession,
+    replies: Iterator[str] | None,
+    out: TextIO,
+    echo: bool = True,
+    header: bool = True,
+) -> bool:
+    """Feed replies until the conversation ends or they run out; False when a recorded
+    attempt was paused (it resumes later) rather than finished."""
+    if header:
+        print_header(session, out)
+    elif session.state.transcript:
+        _customer(session, session.runtime.last_customer_line, session.state.mood, out)
     quit_early = False
     while not session.finished:
         if replies is None:
@@ -173,7 +191,11 @@ def play(
                 break
             if echo:
                 print(f"\n{t('play.you')}\n  {reply}", file=out)
-        turn = session.submit(reply)
+        try:
+            turn = session.submit(reply)
+        except TimeUp as exc:
+            print(f"\n{t('exam.time_up', reason=exc)}", file=out)
+            break
         if replies is None or echo:
             print("", file=out)
         result = turn.result
@@ -182,8 +204,12 @@ def play(
         )
     if not session.finished:
         print(f"\n{t('play.quit' if quit_early else 'play.unfinished')}", file=out)
+        if session.recording is not None:
+            print(t("play.paused", id=session.attempt_id, turn=session.state.turn), file=out)
+            return False
         session.abandon()
     print_ending(session, out)
+    return True
 
 
 def as_json(session: TrainingSession, card: Scorecard | None) -> dict[str, Any]:
@@ -214,22 +240,109 @@ def cmd_play(ctx: Context) -> int:
     replies, live = _replies_from(args)
     if args.json and replies is None:
         raise CliError("--json needs replies from --replies FILE or a pipe")
-    session = _start(ctx, args.scenario, args.seed, timed=live, today=args.today)
+    if args.trainee is None:
+        if args.mode == "exam":
+            raise CliError("--mode exam needs --trainee: exams are recorded")
+        session = _start(ctx, args.scenario, args.seed, timed=live, today=args.today)
+    else:
+        session = _recorded_session(ctx, live)
     if args.json:
         for reply in replies or ():
             if session.finished:
                 break
-            session.submit(reply)
-        if not session.finished:
+            try:
+                session.submit(reply)
+            except TimeUp:
+                break
+        if not session.finished and session.recording is None:
             session.abandon()
         card = None if args.no_score else session.scorecard(get_language())
-        print(json.dumps(as_json(session, card), ensure_ascii=False))
+        data = as_json(session, card)
+        if session.recording is not None:
+            data["attempt"] = session.attempt_id
+            data["finished"] = session.finished
+        print(json.dumps(data, ensure_ascii=False))
+        _after_exam_scenario(ctx, session)
         return 0
-    play(session, replies, sys.stdout, echo=not live)
-    if not args.no_score:
+    finished = play(session, replies, sys.stdout, echo=not live)
+    if finished and not args.no_score:
         print("", file=sys.stdout)
-        print_scorecard(session.scorecard(get_language()), sys.stdout)
+        if session.live_feedback:
+            print_scorecard(session.scorecard(get_language()), sys.stdout)
+    if session.recording is not None and finished:
+        print(t("play.recorded", id=session.attempt_id), file=sys.stderr)
+    _after_exam_scenario(ctx, session)
     return 0
+
+
+def _recorded_session(ctx: Context, live: bool) -> TrainingSession:
+    """The trainee's attempt at this scenario: resumed if unfinished, else a new one."""
+    args = ctx.args
+    loaded = _loaded(ctx, args.scenario)
+    assert loaded.scenario is not None
+    store = ctx.store
+    if store.trainee(args.trainee) is None:
+        raise CliError(f"no trainee '{args.trainee}' — add one with `qa-sim trainee add`", 1)
+    try:
+        if args.mode == "exam":
+            return _exam_run(ctx).session_for(loaded.scenario.id)
+        open_attempt = store.open_attempt(args.trainee, loaded.scenario.id)
+        if open_attempt is not None and args.restart:
+            TrainingSession.resume(ctx.library, store, open_attempt.id).abandon()
+        elif open_attempt is not None:
+            session = TrainingSession.resume(ctx.library, store, open_attempt.id)
+            print(t("play.resuming", id=open_attempt.id, turn=session.state.turn), file=sys.stderr)
+            return session
+        return TrainingSession.start(
+            ctx.library,
+            loaded,
+            seed=args.seed,
+            timed=live,
+            today=args.today,
+            store=store,
+            trainee=args.trainee,
+        )
+    except SessionError as exc:
+        raise CliError(str(exc), 1) from None
+
+
+def _exam_run(ctx: Context) -> ExamRun:
+    from qa_sim.exams import ExamRun
+
+    exam = ctx.store.open_exam(ctx.args.trainee)
+    if exam is None:
+        raise CliError(
+            f"{ctx.args.trainee} has no open exam — start one with "
+            f"`qa-sim exam start --trainee {ctx.args.trainee} --level LEVEL`",
+            1,
+        )
+    return ExamRun.resume(ctx.library, ctx.store, ctx.track(exam.track or None), exam)
+
+
+def _after_exam_scenario(ctx: Context, session: TrainingSession) -> None:
+    """When the last scenario of an exam ends, the exam is graded at once."""
+    if session.mode != "exam" or not session.finished:
+        return
+    from qa_sim.cli.certify import print_exam_result
+
+    run = _exam_run(ctx)
+    if run.complete or run.expired:
+        print_exam_result(ctx, run.finish(), sys.stderr)
+
+
+def _loaded(ctx: Context, ref: str) -> LoadedScenario:
+    try:
+        loaded = ctx.library.find_scenario(ref)
+    except LookupError as exc:
+        raise CliError(str(exc)) from None
+    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    if errors or loaded.scenario is None:
+        for d in errors:
+            print(d.render(), file=sys.stderr)
+        raise CliError(
+            f"{loaded.path} has errors; fix them first (qa-sim validate {loaded.path})", 1
+        )
+    return loaded
 
 
 def cmd_demo(ctx: Context) -> int:

@@ -153,7 +153,10 @@ def chain_problems(
     problems: list[str] = []
     expected = signer.attempt_header(attempt_id, header)
     if not Signer.same(expected, header_mac):
-        problems.append("its header (trainee, scenario, mode, seed or start) was changed")
+        return [
+            "its header (trainee, scenario, mode, seed or start) was changed, "
+            "or it was not signed with the QA lead's key"
+        ]
     previous = header_mac or expected
     count = 0
     for turn, mac in turns:
