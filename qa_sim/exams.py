@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from qa_sim.i18n import t
@@ -219,7 +219,8 @@ def target_level(track: Track, certs: list[Certification], now: datetime) -> str
         due = [
             c
             for c in held
-            if c.expires is not None and (c.expires - now).days < rules.recertify_within_days
+            if c.expires is not None
+            and now >= c.expires - timedelta(days=rules.recertify_within_days)
         ]
         if due and len(due) == len(held):
             return rules.level

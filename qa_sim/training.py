@@ -39,7 +39,7 @@ from qa_sim.scoring.engine import (
     StepSpec,
     Turn,
 )
-from qa_sim.scoring.phrases import PhraseBook, PhraseSpec
+from qa_sim.scoring.phrases import PatternError, PhraseBook, PhraseSpec
 from qa_sim.scoring.scorecard import Scorecard
 
 if TYPE_CHECKING:
@@ -159,7 +159,14 @@ class TrainingSession:
         compiled = loaded.compiled()
         engine = engine_for(library, loaded.scenario.rubric)
         runtime = ScenarioRuntime.start(compiled, seed=seed, today=today or clock().date())
-        session = cls(compiled, engine, runtime, mode=mode, timed=timed, clock=clock, limits=limits)
+        try:
+            session = cls(
+                compiled, engine, runtime, mode=mode, timed=timed, clock=clock, limits=limits
+            )
+        except PatternError as exc:
+            raise SessionError(
+                f"{loaded.path}: {exc.message}; run `qa-sim validate {loaded.path}`"
+            ) from None
         if store is not None and trainee is not None:
             start = AttemptStart(
                 trainee=trainee,

@@ -8,7 +8,16 @@ import sys
 from collections.abc import Sequence
 
 from qa_sim import __version__
-from qa_sim.cli import authoring, certify, grading, people, playing, rescore
+from qa_sim.cli import (
+    authoring,
+    certify,
+    explore,
+    grading,
+    people,
+    playing,
+    rescore,
+    scaffold,
+)
 from qa_sim.cli.common import CliError, Context
 from qa_sim.config import load_settings
 from qa_sim.i18n import detect_language, set_language
@@ -26,6 +35,9 @@ examples:
   qa-sim play delayed-parcel-en          chat with a simulated customer
   qa-sim play refund-zh --replies r.txt --json
   qa-sim graph delayed-parcel-zh --format mermaid
+  qa-sim explore scenarios                   every ending with its best and worst score
+  qa-sim new scenario refund-en --level junior --category after-sales
+  qa-sim schema scenario --output scenario.schema.json
   qa-sim grade chats.jsonl --rubric standard --format json --workers 2
   qa-sim calibrate --rubric standard --labels labels.jsonl --map anything_else=needs_question
   qa-sim trainee add wang.fang --display-name 王芳 --locale zh-CN --cohort 2026-11
@@ -36,7 +48,7 @@ examples:
   qa-sim verify                              exit 1 if any stored result was tampered with
 """
 
-MODULES = (authoring, playing, grading, people, certify, rescore)
+MODULES = (authoring, explore, scaffold, playing, grading, people, certify, rescore)
 
 
 def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:

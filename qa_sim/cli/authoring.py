@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_sim.cli.common import CliError, Context
-from qa_sim.diagnostics import Diagnostic
+from qa_sim.diagnostics import Diagnostic, sort_diagnostics
 from qa_sim.i18n import t
 from qa_sim.scenarios.graph import to_dot, to_mermaid
 
@@ -26,6 +26,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     v.add_argument("--strict", action="store_true", help="treat warnings as errors")
     v.add_argument("--no-warnings", action="store_true", help="print errors only")
     v.add_argument("--json", action="store_true", help="print findings as JSON Lines")
+    v.add_argument(
+        "--explore",
+        action="store_true",
+        help="also walk each scenario's branches (qa-sim explore) and warn on unreachable "
+        "endings and branches, and criteria no path lets the trainee earn (QS060-QS062)",
+    )
     v.set_defaults(func=cmd_validate)
 
     te = sub.add_parser(
@@ -55,6 +61,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     g.set_defaults(func=cmd_graph)
 
 
+def _explored(ctx: Context, paths: list[str]) -> list[Diagnostic]:
+    from qa_sim.explore import explore_diagnostics
+    from qa_sim.library import read_content_file
+    from qa_sim.scenarios.loader import LoadedScenario, iter_yaml_files
+
+    out: list[Diagnostic] = []
+    for path in iter_yaml_files(paths):
+        f = read_content_file(path)
+        if f.kind == "scenario" and f.model is not None:
+            out += explore_diagnostics(ctx.library, LoadedScenario(f.path, f.doc, f.model, []))
+    return out
+
+
 def cmd_validate(ctx: Context) -> int:
     args = ctx.args
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -64,6 +83,8 @@ def cmd_validate(ctx: Context) -> int:
     present = [p for p in args.paths if Path(p).exists()]
     found, files = ctx.library.validate(present) if present else ([], 0)
     diags += found
+    if args.explore and not any(d.severity == "error" for d in found):
+        diags = sort_diagnostics(diags + _explored(ctx, present))
     if present and files == 0:
         diags.append(Diagnostic(present[0], 1, 1, "error", "QS001", "no .yaml files found here"))
     errors = sum(d.severity == "error" for d in diags)

@@ -136,6 +136,9 @@ def print_ending(session: TrainingSession, out: TextIO) -> None:
         else t("play.ending", ending=ending, outcome=outcome)
     )
     print(f"\n{text}", file=out)
+    summary = session.runtime.ending_summary()
+    if summary:
+        print(f"  {summary}", file=out)
 
 
 def print_scorecard(card: Scorecard, out: TextIO) -> None:
@@ -221,6 +224,7 @@ def as_json(session: TrainingSession, card: Scorecard | None) -> dict[str, Any]:
         "outcome": state.outcome,
         "end_reason": state.end_reason,
         "path": state.path,
+        "summary": session.runtime.ending_summary(),
         "transcript": [{"role": u.role, "text": u.text} for u in state.transcript],
         "mood": state.mood_history,
     }

@@ -144,7 +144,7 @@ def eligibility(
     reqs: list[Requirement] = []
 
     if rules.requires:
-        held = any(c.level == rules.requires for c in valid)
+        held = any(c.level == rules.requires and c.track in ("", track.id) for c in valid)
         reqs.append(Requirement("prerequisite", held, detail=rules.requires))
     if latest is not None and (latest.expires is None or now < latest.expires):
         window = (
@@ -163,7 +163,7 @@ def eligibility(
                 detail=f"{rules.practice.min_score:g}",
             )
         )
-    level_exams = [e for e in exams if e.level == level]
+    level_exams = [e for e in exams if e.level == level and e.track in ("", track.id)]
     if any(e.open for e in level_exams):
         reqs.append(Requirement("open_exam", False))
     since = latest.granted if latest else None
@@ -220,13 +220,14 @@ def exam_outcome(rules: LevelRules, exam: Exam, attempts: Sequence[Attempt]) -> 
         scores.append(attempt.result.score)
         if attempt.result.critical_failed and "critical" not in reasons:
             reasons.append("critical")
-    average = sum(scores) / len(scores) if scores else 0.0
+    # judged on the figure the trainee sees: 74.96 shows as 75.0, and 75.0 passes a 75 mark
+    average = round(sum(scores) / len(scores), 1) if scores else 0.0
     if average < rules.exam.pass_mark:
         reasons.insert(0, "below_pass_mark")
     if rules.exam.each_at_least and any(s < rules.exam.each_at_least for s in scores):
         reasons.append("below_each")
     hard = {"below_pass_mark", "critical", "below_each"}
-    return ExamOutcome(not hard & set(reasons), round(average, 1), tuple(scores), tuple(reasons))
+    return ExamOutcome(not hard & set(reasons), average, tuple(scores), tuple(reasons))
 
 
 def levels_in_order(track: Track) -> list[str]:

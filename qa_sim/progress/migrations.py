@@ -102,6 +102,8 @@ def _v2(db: Database) -> None:
     # attempts stored before signing existed stay readable; verify names only later ones
     first = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM attempts").fetchone()[0]
     db.table("meta").insert({"key": "signed_from_attempt", "value": str(first)})
+    certs = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM certifications").fetchone()[0]
+    db.table("meta").insert({"key": "signed_from_certificate", "value": str(certs)})
     db.table("exams").create_index(["trainee", "level"])
     db.table("attempts").create_index(["exam_id"])
 

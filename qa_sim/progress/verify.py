@@ -31,7 +31,8 @@ class Report:
     turns: int = 0
     exams: int = 0
     certificates: int = 0
-    unsigned_legacy: int = 0
+    unsigned_legacy: int = 0  # attempts stored before signing existed
+    legacy_certificates: int = 0  # certifications granted before signing existed
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -42,20 +43,25 @@ class Report:
 def verify_store(store: Store) -> Report:
     report = Report()
     signer = store.signer
-    first = int(
-        (store.rows("SELECT value FROM meta WHERE key = 'signed_from_attempt'") or [{"value": 1}])[
-            0
-        ]["value"]
-    )
+    first = _meta(store, "signed_from_attempt")
     _check_attempts(store, signer, first, report)
     _check_exams(store, signer, report)
+    certs_from = _meta(store, "signed_from_certificate")
     for cert in store.certifications():
         report.certificates += 1
+        if cert.id < certs_from:  # granted before signing existed (schema version 1)
+            report.legacy_certificates += 1
+            continue
         report.problems += [
             Problem("certificate", cert.id, cert.trainee, m)
             for m in certificate_problems(store, cert)
         ]
     return report
+
+
+def _meta(store: Store, key: str) -> int:
+    rows = store.rows("SELECT value FROM meta WHERE key = ?", [key])
+    return int(rows[0]["value"]) if rows else 1
 
 
 def _grouped(rows: list[dict[str, Any]]) -> Iterator[tuple[int, list[dict[str, Any]]]]:

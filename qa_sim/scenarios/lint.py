@@ -368,6 +368,8 @@ class _Linter:
         for eid, ending in sc.endings.items():
             for i, line in enumerate(ending.say):
                 self.check_template(("endings", eid, "say", i), line.text)
+            if ending.summary:
+                self.check_template(("endings", eid, "summary"), ending.summary)
         for i, note in enumerate(sc.knowledge):
             self.check_template(("knowledge", i, "text"), note.text)
 

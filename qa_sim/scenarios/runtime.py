@@ -241,6 +241,11 @@ class ScenarioRuntime:
             return []
         return [self._render(h) for h in node.hint]
 
+    def ending_summary(self) -> str:
+        """The ending's `summary:` for the trainee (rendered), or "" before the end."""
+        ending = self.scenario.endings.get(self.state.ending or "")
+        return self._render(ending.summary) if ending and ending.summary else ""
+
     def template_context(self) -> dict[str, Any]:
         s = self.state
         ctx = dict(s.variables)
@@ -406,15 +411,14 @@ class ScenarioRuntime:
         if not eligible:
             return ""
         first_time = [(i, line) for i, line in eligible if line.once]
-        if first_time:
+        if pick == "sequence":  # the n-th visit says the n-th line (or the next one it may)
+            visit = s.visits.get(where, 1)
+            later = [(i, line) for i, line in eligible if i >= visit - 1]
+            i, line = later[0] if later else eligible[-1]
+        elif first_time:
             i, line = first_time[0]
         else:
-            pool = eligible
-            if pick == "sequence":
-                visit = s.visits.get(where, 1)
-                i, line = pool[min(visit - 1, len(pool) - 1)]
-            else:
-                i, line = _rng(s.seed, "say", where, s.visits.get(where, 1)).choice(pool)
+            i, line = _rng(s.seed, "say", where, s.visits.get(where, 1)).choice(eligible)
         if line.once:
             s.used_once.append(f"{where}/{i}")
         return tidy(self.compiled.template(line.text)(context))

@@ -671,3 +671,49 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
 
 def phrase_specs(sets: Mapping[str, Sequence[str]]) -> list[PhraseSpec]:
     return [PhraseSpec(name, tuple(patterns)) for name, patterns in sets.items()]
+
+
+def example(pattern: str, variant: int = 0) -> str | None:
+    """A text the pattern matches, from its own words: alternative `variant` (cycled) of
+    each group, optional parts left out, gaps closed. None for 're:' patterns."""
+    if pattern.startswith("re:"):
+        return None
+    toks = _lex(pattern)
+    pos = 0
+
+    def sequence() -> list[str]:
+        nonlocal pos
+        words: list[str] = []
+        while pos < len(toks) and toks[pos] not in ")]|":
+            tok = toks[pos]
+            pos += 1
+            if tok in ("(", "["):
+                alts = alternatives(")" if tok == "(" else "]")
+                optional = tok == "[" or (pos < len(toks) and toks[pos] == "?")
+                if tok == "(" and optional:
+                    pos += 1
+                if not optional:
+                    words += alts[variant % len(alts)]
+            elif tok != "...":
+                words.append(tok.rstrip("*"))
+        return words
+
+    def alternatives(closing: str) -> list[list[str]]:
+        nonlocal pos
+        alts = [sequence()]
+        while pos < len(toks) and toks[pos] == "|":
+            pos += 1
+            alts.append(sequence())
+        if pos < len(toks) and toks[pos] == closing:
+            pos += 1
+        return [a for a in alts if a] or [[]]
+
+    words = alternatives("")
+    chosen = words[variant % len(words)]
+    if not chosen:
+        return None
+    text = ""
+    for word in chosen:
+        joins = text and not (has_cjk(text[-1]) and has_cjk(word[0]))
+        text += (" " if joins else "") + word
+    return text

@@ -166,6 +166,15 @@ def test_sequence_lines_stick_to_the_last(scenario_file: Load) -> None:
     assert lines == ["One.", "Two.", "Three.", "Three."]
 
 
+def test_a_once_only_first_line_does_not_make_a_sequence_skip(scenario_file: Load) -> None:
+    text = SEQUENCE.replace(
+        "say: [One., Two., Three.]", "say: [{text: One., once: true}, Two., Three.]"
+    )
+    rt = start(scenario_file, text)
+    lines = [rt.last_customer_line] + [rt.submit("x").line for _ in range(3)]
+    assert lines == ["One.", "Two.", "Three.", "Three."]
+
+
 VARS = """
 customer: {name: Ed}
 variables:
