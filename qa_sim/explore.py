@@ -115,6 +115,10 @@ class Explorer:
             patterns, question = ps.patterns, ps.question
         elif kind in ("did", "done"):
             patterns = next((s.patterns for s in self.scenario.steps if s.id == name), [])
+        elif kind == "violated":
+            criterion = next((c for c in self.rubric.criteria if c.id == name), None)
+            if criterion is not None and criterion.phrase_set in self.packs:
+                patterns = self.packs[criterion.phrase_set].patterns
         elif kind == "met":
             criterion = next((c for c in self.rubric.criteria if c.id == name), None)
             if criterion is None:
@@ -141,7 +145,7 @@ class Explorer:
         needs: list[tuple[str, str]] = [("said", n) for n in branch.said]
         needs += [("met", n) for n in branch.met] + [("did", n) for n in branch.did]
         if branch.if_:
-            needs += [(k, n) for k, n in FACT_RE.findall(branch.if_) if k != "violated"]
+            needs += FACT_RE.findall(branch.if_)
         sep = "，" if self.locale == "zh-CN" else ". "
         replies = []
         for variant in (0, 1):  # two wordings of what the branch needs
@@ -157,10 +161,12 @@ class Explorer:
 
     # -- the walk ----------------------------------------------------------------------
 
-    def _session(self, state_json: str | None, history: TrainingSession | None) -> TrainingSession:
+    def _session(
+        self, state_json: str | None, history: TrainingSession | None, seed: int = 1
+    ) -> TrainingSession:
         engine = self.library.engine(self.scenario.rubric)
         if state_json is None:
-            return TrainingSession.start(self.library, self.loaded, seed=1, timed=False)
+            return TrainingSession.start(self.library, self.loaded, seed=seed, timed=False)
         runtime = ScenarioRuntime.resume(self.compiled, state_json)
         session = TrainingSession(self.compiled, engine, runtime, timed=False)
         assert history is not None
@@ -169,11 +175,32 @@ class Explorer:
         session.times = [None] * len(runtime.state.transcript)
         return session
 
+    def seeds(self) -> list[int]:
+        """Seed 1 and the seeds the golden tests use: variables may change the story."""
+        return list(dict.fromkeys([1, *(t.seed for t in self.scenario.tests)]))[:4]
+
     def run(self, max_paths: int = 1000) -> Exploration:
         endings = {k: EndingReport(k, e.outcome) for k, e in self.scenario.endings.items()}
         taken: set[tuple[str, int]] = set()
+        branches = sum(len(n.branches) for n in self.scenario.nodes.values())
+        expanded, truncated = 0, False
+        for seed in self.seeds():
+            spent, cut = self._walk(seed, max_paths, endings, taken)
+            expanded += spent
+            truncated = truncated or cut
+            if len(taken) == branches and all(e.paths for e in endings.values()):
+                break
+        return self._report(endings, taken, expanded, truncated)
+
+    def _walk(
+        self,
+        seed: int,
+        max_paths: int,
+        endings: dict[str, EndingReport],
+        taken: set[tuple[str, int]],
+    ) -> tuple[int, bool]:
         seen: set[str] = set()
-        start = self._session(None, None)
+        start = self._session(None, None, seed)
         # states whose node was expanded least come first, so effort spreads over the graph
         queue: list[tuple[int, int, TrainingSession, list[str]]] = [
             (0, 0, start, [start.state.node or ""])
@@ -186,7 +213,7 @@ class Explorer:
             done[node_id] += 1
             node = self.scenario.nodes[node_id]
             state_json = parent.runtime.state.to_json()
-            for branch in node.branches:
+            for branch in [*node.branches, *self.scenario.every_turn]:
                 for reply in self.candidates(branch, first=parent.state.turn == 0):
                     child = self._session(state_json, parent)
                     result = child.submit(reply).result
@@ -205,6 +232,15 @@ class Explorer:
                         order += 1
                         rank = done[child.state.node or ""] + len(step)
                         heapq.heappush(queue, (rank, order, child, step))
+        return expanded, bool(queue)
+
+    def _report(
+        self,
+        endings: dict[str, EndingReport],
+        taken: set[tuple[str, int]],
+        expanded: int,
+        truncated: bool,
+    ) -> Exploration:
         unreached = [
             (n, i)
             for n, node in self.scenario.nodes.items()
@@ -227,16 +263,16 @@ class Explorer:
             [k for k, e in endings.items() if not e.paths],
             {k: v for k, v in unearnable.items() if v},
             expanded,
-            bool(queue),
+            truncated,
         )
 
 
 def _state_key(session: TrainingSession) -> str:
     s = session.runtime.state
-    shown = sorted({c for v in session.verdicts for c in v.met if c in EARNABLE})
-    first = sorted(session.verdicts[0].met) if session.verdicts else []  # first-reply scope
+    # what the first reply showed matters (first-reply scope); later courtesy can still come
+    first = sorted(c for c in session.verdicts[0].met if c in EARNABLE) if session.verdicts else []
     return json.dumps(
-        [s.node, s.patience_left, s.variables, sorted(s.done_steps), sorted(s.na), shown, first],
+        [s.node, s.patience_left, s.variables, sorted(s.done_steps), sorted(s.na), first],
         sort_keys=True,
         ensure_ascii=False,
     )
