@@ -33,19 +33,19 @@ EPILOG = """\
 examples:
   qa-sim validate scenarios rubrics      check content, exit 1 on any error
   qa-sim play delayed-parcel-en          chat with a simulated customer
-  qa-sim play refund-zh --replies r.txt --json
+  qa-sim play kettle-refund-zh --replies r.txt --json
   qa-sim graph delayed-parcel-zh --format mermaid
-  qa-sim explore scenarios                   every ending with its best and worst score
+  qa-sim explore scenarios               every ending with its best and worst score
   qa-sim new scenario refund-en --level junior --category after-sales
   qa-sim schema scenario --output scenario.schema.json
   qa-sim grade chats.jsonl --rubric standard --format json --workers 2
   qa-sim calibrate --rubric standard --labels labels.jsonl --map anything_else=needs_question
   qa-sim trainee add wang.fang --display-name 王芳 --locale zh-CN --cohort 2026-11
-  qa-sim play delayed-parcel-zh --trainee wang.fang    record the attempt (resumes if cut off)
-  qa-sim progress wang.fang                  level, what is left, weakest criteria
+  qa-sim play delayed-parcel-zh --trainee wang.fang   recorded; resumes if cut off
+  qa-sim progress wang.fang              level, what is left, weakest criteria
   qa-sim exam start --trainee wang.fang --level junior
   qa-sim report --cohort 2026-11 --format html --output cohort.html
-  qa-sim verify                              exit 1 if any stored result was tampered with
+  qa-sim verify                          exit 1 if any stored result was tampered with
 """
 
 MODULES = (authoring, explore, scaffold, playing, grading, people, certify, rescore)
