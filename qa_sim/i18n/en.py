@@ -182,6 +182,8 @@ MESSAGES: dict[str, str] = {
     "tui.browser.done.todo": "not passed",
     "tui.browser.done.passed": "passed",
     "tui.browser.count": "{n} of {total} scenarios",
+    "tui.col.criterion": "criterion",
+    "tui.col.points": "points",
     "tui.col.title": "title",
     "tui.col.level": "level",
     "tui.col.category": "category",

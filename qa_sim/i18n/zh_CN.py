@@ -182,6 +182,8 @@ MESSAGES: dict[str, str] = {
     "tui.browser.done.todo": "未通过",
     "tui.browser.done.passed": "已通过",
     "tui.browser.count": "共 {total} 个场景，显示 {n} 个",
+    "tui.col.criterion": "评分项",
+    "tui.col.points": "得分",
     "tui.col.title": "标题",
     "tui.col.level": "级别",
     "tui.col.category": "类别",

@@ -128,7 +128,7 @@ class Timers(Static):
         ]
         if self.left is not None:
             parts.append(t("tui.chat.left", secs=clock_text(self.left)))
-        return "  ·  ".join(parts)
+        return "\n".join(parts)
 
 
 class FeedbackBar(Static):

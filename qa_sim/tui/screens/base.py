@@ -22,6 +22,15 @@ class BaseScreen(Screen[object]):
     def academy(self) -> Academy:
         return self.qa.academy
 
+    def on_mount(self) -> None:
+        if not self.qa.live_timers:  # tests and screenshots: nothing moves on its own
+            from textual.widgets import Input, TextArea
+
+            for widget in self.query(Input).results():
+                widget.cursor_blink = False
+            for area in self.query(TextArea).results():
+                area.cursor_blink = False
+
     def retranslate(self) -> None:
         """Called after the interface language changed: rebuild the texts."""
         self.refresh(recompose=True)

@@ -76,7 +76,7 @@ class ScorecardScreen(BaseScreen):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         for key in ("criterion", "status", "points"):
-            table.add_column(key if key != "criterion" else t("tui.col.title"), key=key)
+            table.add_column(t(f"tui.col.{key}"), key=key)
         for c in card.criteria:
             style = {
                 "met": "green",
