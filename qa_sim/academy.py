@@ -7,24 +7,26 @@ here and through `TrainingSession` / `ExamRun`, which record every turn.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qa_sim.library import ContentLibrary
-from qa_sim.progress.records import Attempt, Trainee
-from qa_sim.progress.track import Track
-from qa_sim.training import Clock, SessionError, TrainingSession, utc_now
+from qa_sim.errors import SessionError
 
 if TYPE_CHECKING:
     from qa_sim.diagnostics import Diagnostic
     from qa_sim.exams import ExamRun
+    from qa_sim.library import ContentLibrary
+    from qa_sim.progress.records import Attempt, Trainee
     from qa_sim.progress.reports import CohortRow
     from qa_sim.progress.store import Store
+    from qa_sim.progress.track import Track
     from qa_sim.scoring.scorecard import Scorecard
+    from qa_sim.training import Clock, TrainingSession
 
 
 @dataclass(frozen=True)
@@ -45,27 +47,56 @@ class ScenarioCard:
     path: str
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class Academy:
     def __init__(
         self,
-        library: ContentLibrary,
+        library: ContentLibrary | Callable[[], ContentLibrary],
         db_path: Path | str | None = None,
         *,
         clock: Clock = utc_now,
         track_id: str | None = None,
         seed: int | None = None,
     ) -> None:
-        self.library = library
+        self._library = library  # or how to make it: the app starts before content is read
+        self._lock = threading.Lock()
+        self._store_lock = threading.Lock()
         self.db_path = db_path
         self.clock = clock
         self.track_id = track_id
         self.seed = seed  # fixed seeds for tests and screenshots; None: vary per attempt
 
+    @property
+    def library(self) -> ContentLibrary:
+        """The content library, read once (the app warms it up in the background)."""
+        with self._lock:
+            if callable(self._library):
+                self._library = self._library()
+            return self._library.load()
+
     @cached_property
     def store(self) -> Store:
-        from qa_sim.progress.store import Store
+        with self._store_lock:
+            from qa_sim.progress.store import Store
 
-        return Store.open(self.db_path)
+            return Store.open(self.db_path)
+
+    def warm_up(self, locale: str | None = None) -> None:
+        """Open the database, read the content and load the scorer for one language ahead
+        of need (the app runs this in a worker once a trainee is chosen). One language at
+        a time keeps memory down: Chinese word segmentation alone takes some 60 MB."""
+        from qa_sim.scoring.text import warm_up
+
+        self.store.trainees()
+        library = self.library
+        if locale is None:
+            return
+        for rubric in library.rubrics:
+            library.engine(rubric).book(locale)
+        warm_up((locale,))
 
     @cached_property
     def track(self) -> Track:
@@ -148,6 +179,8 @@ class Academy:
 
     def practice(self, name: str, scenario_id: str, *, restart: bool = False) -> TrainingSession:
         """The trainee's practice session: the unfinished one resumed, else a new one."""
+        from qa_sim.training import TrainingSession
+
         open_attempt = self.store.open_attempt(name, scenario_id)
         if open_attempt is not None:
             session = TrainingSession.resume(
@@ -218,6 +251,8 @@ class Academy:
 
     def replay(self, attempt_id: int) -> tuple[TrainingSession, Scorecard]:
         """A stored attempt as a session (read-only) and its scorecard, for the history."""
+        from qa_sim.training import TrainingSession
+
         session = TrainingSession.replay(self.library, self.store, attempt_id, clock=self.clock)
         return session, session.scorecard()
 

@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from qa_sim.paths import bundled_content_dir, config_file
 
 
@@ -41,6 +39,8 @@ def load_settings(path: Path | None = None) -> Settings:
     settings = Settings()
     if not path.is_file():
         return settings
+    import yaml  # only when there is a file to read: `qa-sim` starts faster without it
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -65,6 +65,8 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
+    import yaml
+
     path = path or config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     data: dict[str, object] = {}

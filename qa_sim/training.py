@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from qa_sim.errors import SessionError, TimeUp
 from qa_sim.library import ContentLibrary
 from qa_sim.progress.errors import StoreError
 from qa_sim.progress.records import AttemptStart, TurnRecord
@@ -45,23 +46,13 @@ from qa_sim.scoring.scorecard import Scorecard
 if TYPE_CHECKING:
     from qa_sim.progress.store import Store
 
+__all__ = ["SessionError", "TimeUp", "TrainingSession"]
+
 Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class SessionError(Exception):
-    """A session cannot start or continue; the message says why and what to do."""
-
-
-class TimeUp(SessionError):
-    """A time limit ran out: the attempt is closed and graded on what was answered."""
-
-    def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason  # "exam_time" or "reply_time"
 
 
 @dataclass(frozen=True)

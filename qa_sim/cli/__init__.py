@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
 from qa_sim import __version__
-from qa_sim.cli import (
-    authoring,
-    certify,
-    explore,
-    grading,
-    people,
-    playing,
-    rescore,
-    scaffold,
-)
 from qa_sim.cli.common import CliError, Context
 from qa_sim.config import load_settings
 from qa_sim.i18n import detect_language, set_language
@@ -48,7 +39,9 @@ examples:
   qa-sim verify                          exit 1 if any stored result was tampered with
 """
 
-MODULES = (authoring, explore, scaffold, playing, grading, people, certify, rescore)
+# sub-command modules, in the order --help lists them; imported only when a command runs,
+# so `qa-sim` alone (the app) starts without loading the engine
+MODULES = ("authoring", "explore", "scaffold", "playing", "grading", "people", "certify", "rescore")
 
 
 def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
@@ -94,14 +87,30 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, defaults=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in MODULES:
-        module.register(sub, common)
+    for name in MODULES:
+        importlib.import_module(f"qa_sim.cli.{name}").register(sub, common)
     return parser
 
 
+def _app_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The parsed global options when the command line asks for the app (no command)."""
+    if any(a in ("-h", "--help", "--version") for a in argv):
+        return None
+    parser = argparse.ArgumentParser(prog="qa-sim", add_help=False)
+    _global_options(parser, defaults=True)
+    try:
+        args, rest = parser.parse_known_args(list(argv))
+    except SystemExit:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _app_arguments(argv) or build_parser().parse_args(argv)
     settings = load_settings()
     set_language(detect_language(args.lang, settings.language))
     ctx = Context(args=args, settings=settings)
@@ -109,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"qa-sim: {problem}", file=sys.stderr)
     try:
         if args.command is None:
-            return playing.run_default(ctx)
+            return run_default(ctx)
         return int(args.func(ctx))
     except CliError as exc:
         print(f"qa-sim: {exc}", file=sys.stderr)
@@ -130,3 +139,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 70
+
+
+def run_default(ctx: Context) -> int:
+    """`qa-sim` with no command: the app (or, where Textual cannot run, the demo)."""
+    try:
+        tui = importlib.import_module("qa_sim.tui")
+    except ImportError:
+        from qa_sim.cli.playing import DEMO_SCENARIO, cmd_demo
+
+        ctx.args.scenario = DEMO_SCENARIO
+        return cmd_demo(ctx)
+    return int(tui.launch(ctx))

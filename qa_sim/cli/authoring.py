@@ -11,7 +11,6 @@ from typing import Any
 from qa_sim.cli.common import CliError, Context
 from qa_sim.diagnostics import Diagnostic, sort_diagnostics
 from qa_sim.i18n import t
-from qa_sim.scenarios.graph import to_dot, to_mermaid
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -140,6 +139,8 @@ def cmd_test(ctx: Context) -> int:
 
 
 def cmd_graph(ctx: Context) -> int:
+    from qa_sim.scenarios.graph import to_dot, to_mermaid
+
     try:
         loaded = ctx.library.find_scenario(ctx.args.scenario)
     except LookupError as exc:

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from qa_sim.cli.common import CliError, Context
+from qa_sim.errors import SessionError
 from qa_sim.i18n import t
-from qa_sim.training import SessionError
 
 if TYPE_CHECKING:
     from qa_sim.exams import ExamResult

@@ -8,9 +8,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from qa_sim.config import Settings
-from qa_sim.library import ContentLibrary
 
 if TYPE_CHECKING:
+    from qa_sim.library import ContentLibrary
     from qa_sim.progress.store import Store
     from qa_sim.progress.track import Track
 
@@ -30,6 +30,8 @@ class Context:
 
     @cached_property
     def library(self) -> ContentLibrary:
+        from qa_sim.library import ContentLibrary
+
         return ContentLibrary(self.settings.content_folders(self.args.content))
 
     @cached_property

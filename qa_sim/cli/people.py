@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from qa_sim.cli.common import CliError, Context
+from qa_sim.errors import SessionError
 from qa_sim.i18n import display_width, get_language, pad, t
-from qa_sim.training import SessionError
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from collections.abc import Iterator
@@ -360,13 +359,3 @@ def cmd_demo(ctx: Context) -> int:
     print("", file=sys.stdout)
     print_scorecard(session.scorecard(get_language()), sys.stdout)
     return 0
-
-
-def run_default(ctx: Context) -> int:
-    """`qa-sim` with no command: the app when it exists, else the demo."""
-    try:
-        tui = importlib.import_module("qa_sim.tui")
-    except ImportError:
-        ctx.args.scenario = DEMO_SCENARIO
-        return cmd_demo(ctx)
-    return int(tui.launch(ctx))

@@ -153,8 +153,8 @@ MESSAGES: dict[str, str] = {
     # the app
     "tui.title": "qa-sim",
     "tui.who.title": "Who is training?",
-    "tui.who.pick": "Pick your profile and press Enter, or create one below.",
-    "tui.who.none": "No profiles yet: create the first one below.",
+    "tui.who.pick": "Pick your profile and press Enter, or press n for a new one.",
+    "tui.who.none": "No profiles yet: press n to create the first one.",
     "tui.who.name": "Short name (e.g. wang.fang)",
     "tui.who.display": "Display name (e.g. 王芳 or Ann Lee)",
     "tui.who.create": "Create profile",
@@ -258,5 +258,6 @@ MESSAGES: dict[str, str] = {
     "key.retry": "Retry",
     "key.open": "Open",
     "key.profile": "Profile",
+    "key.new_profile": "New profile",
     "key.end": "End",
 }

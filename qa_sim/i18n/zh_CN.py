@@ -153,8 +153,8 @@ MESSAGES: dict[str, str] = {
     # the app
     "tui.title": "qa-sim 客服训练",
     "tui.who.title": "谁在练习？",
-    "tui.who.pick": "选择你的档案后按回车，或在下方新建。",
-    "tui.who.none": "还没有档案：请在下方新建第一个。",
+    "tui.who.pick": "选择你的档案后按回车，或按 n 新建。",
+    "tui.who.none": "还没有档案：按 n 新建第一个。",
     "tui.who.name": "简称（如 wang.fang）",
     "tui.who.display": "显示名（如 王芳）",
     "tui.who.create": "新建档案",
@@ -258,5 +258,6 @@ MESSAGES: dict[str, str] = {
     "key.retry": "重练",
     "key.open": "打开",
     "key.profile": "档案",
+    "key.new_profile": "新建档案",
     "key.end": "结束",
 }

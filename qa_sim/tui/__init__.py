@@ -20,7 +20,7 @@ def launch(ctx: Any) -> int:
     from qa_sim.academy import Academy
     from qa_sim.paths import config_file
 
-    academy = Academy(ctx.library, getattr(ctx.args, "db", None))
+    academy = Academy(lambda: ctx.library, getattr(ctx.args, "db", None))
     app = make_app(academy, settings=ctx.settings, settings_path=config_file())
     result = app.run()
     return int(result or 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -12,9 +13,11 @@ from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
 
-from qa_sim.academy import Academy
 from qa_sim.config import Settings, save_settings
 from qa_sim.i18n import get_language, set_language, t
+
+if TYPE_CHECKING:
+    from qa_sim.academy import Academy
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
@@ -58,13 +61,26 @@ class QaSimApp(App[int]):
 
     # -- start ------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[object]:
+        """The first screen: who is training (a profile given on start goes straight home)."""
         from qa_sim.tui.screens.who import WhoScreen
 
+        return WhoScreen()
+
+    def on_mount(self) -> None:
         if self.trainee and self.academy.trainee(self.trainee):
             self.enter(self.trainee)
-        else:
-            self.push_screen(WhoScreen())
+        elif self.live_timers:  # read the content while the trainee picks a profile
+            self.set_timer(1.0, lambda: self._warm_up(None))
+
+    def _warm_up(self, locale: str | None) -> None:
+        if self.live_timers:
+            self.run_worker(
+                lambda: self.academy.warm_up(locale),
+                thread=True,
+                group="warm-up",
+                exit_on_error=False,
+            )
 
     def enter(self, name: str) -> None:
         """A trainee chose their profile: their language, then an open exam or home."""
@@ -74,6 +90,7 @@ class QaSimApp(App[int]):
         self.trainee = name
         if person is not None:
             set_language(person.locale)
+            self._warm_up(person.locale)  # the scorer for their language, before they reply
         self.reset_to(HomeScreen())
         run = self.academy.open_exam(name)
         if run is not None:
@@ -83,6 +100,7 @@ class QaSimApp(App[int]):
             self.push_screen(ExamScreen(run))
 
     def reset_to(self, screen: Screen[object]) -> None:
+        """Show `screen` right above the profile screen (the bottom of the stack)."""
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(screen)
@@ -153,5 +171,8 @@ class QaSimApp(App[int]):
         }
         if where == "home":
             self.reset_to(HomeScreen())
+        elif where == "who":
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
         else:
             self.push_screen(screens[where]())

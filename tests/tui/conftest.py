@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tui_routes import VACUUM
 
 from qa_sim.academy import Academy
 from qa_sim.library import ContentLibrary
@@ -29,16 +30,6 @@ levels:
       time_limit_minutes: 20
       pool: {scenarios: [vacuum-inquiry-en]}
 """
-
-VACUUM = [
-    "Hi Priya, thanks for reaching out! Happy to help. What kind of floors do you have, and do "
-    "you have any pets?",
-    "The X2 has carpet boost: it raises the suction automatically on rugs up to 3 cm pile, and "
-    "its rubber brush won't tangle with cat hair.",
-    "It comes with a 2-year warranty, battery included.",
-    "You can also try it with our 30-day home trial and free returns, and I can send you the "
-    "link. Is there anything else I can help you with?",
-]
 
 
 class FixedClock:

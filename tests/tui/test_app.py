@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import VACUUM
 from textual.widgets import DataTable, OptionList
+from tui_routes import VACUUM
 
 from qa_sim.academy import Academy
 from qa_sim.tui.app import QaSimApp
@@ -29,9 +29,10 @@ async def test_a_new_trainee_creates_a_profile_and_lands_home(
 ) -> None:
     app = app_for()
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.click("#name")
-        await pilot.press(*"li.wei")
-        await pilot.click("#display")
+        await pilot.pause()
+        await pilot.press("n")  # a new profile
+        await pilot.pause()
+        await pilot.press(*"li.wei", "enter")  # Enter moves on to the display name
         await pilot.press(*"Li Wei", "enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import VACUUM
 from textual.pilot import Pilot
+from tui_routes import VACUUM
 
 from qa_sim.academy import Academy
 from qa_sim.tui.screens.conversation import PracticeScreen

@@ -9,7 +9,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import MINIMAL
 
 from qa_sim.explore import Explorer
 from qa_sim.library import ContentLibrary
@@ -17,6 +16,7 @@ from qa_sim.scoring.phrases import PhraseBook, example, phrase_specs
 
 Cli = Callable[..., tuple[int, str, str]]
 ROOT = Path(__file__).resolve().parents[2]
+MINIMAL = (ROOT / "tests" / "fixtures" / "minimal.yaml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
