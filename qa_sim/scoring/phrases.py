@@ -21,7 +21,7 @@ import re
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from qa_sim.scoring.text import (
@@ -666,8 +666,10 @@ def _lexicon() -> tuple[str, array[int]]:
     return joined, offsets
 
 
+@lru_cache(maxsize=65536)
 def is_known_word(word: str) -> bool:
-    """Whether `word` is an English dictionary word (so never a typo)."""
+    """Whether `word` is an English dictionary word (so never a typo). Replies repeat
+    their words, so the answers are remembered."""
     word = word.lower()
     joined, offsets = _lexicon()
     lo, hi = 0, len(offsets) - 1
