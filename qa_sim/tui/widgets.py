@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, TextArea
@@ -153,8 +153,9 @@ class FeedbackBar(Static):
         self.update(out)
 
 
-class Bars(Horizontal):
-    """A labelled progress bar made of text (works in any terminal, any width)."""
+class Bars(Vertical):
+    """A labelled progress bar made of text (works in any terminal, any width): the
+    requirement on one line, its bar under it."""
 
     def __init__(self, label: str, have: float, need: float, met: bool) -> None:
         super().__init__(classes="requirement")
@@ -169,5 +170,5 @@ class Bars(Horizontal):
         filled = width if self.met else round(width * share)
         bar = Text("█" * filled, style="green" if self.met else "yellow")
         bar.append("░" * (width - filled), style="dim")
-        yield Static(bar, classes="bar")
         yield Static(("✓ " if self.met else "✗ ") + self.label, classes="label")
+        yield Static(bar, classes="bar")
