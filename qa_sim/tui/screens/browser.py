@@ -40,6 +40,7 @@ class BrowserScreen(BaseScreen):
                 [("English", "en"), ("中文", "zh-CN")],
                 person.locale if person else ALL,
             )
+            yield self._select("difficulty", [("●" * n, str(n)) for n in range(1, 6)])
             yield self._select(
                 "done",
                 [(t("tui.browser.done.todo"), "todo"), (t("tui.browser.done.passed"), "passed")],
@@ -70,7 +71,7 @@ class BrowserScreen(BaseScreen):
         query = self.query_one("#search", Input).value.strip().lower()
         want = {
             n: self.query_one(f"#{n}", Select).value
-            for n in ("level", "category", "language", "done")
+            for n in ("level", "category", "language", "difficulty", "done")
         }
         out = []
         for c in self.academy.scenario_cards:
@@ -80,6 +81,8 @@ class BrowserScreen(BaseScreen):
             if want["level"] not in (ALL, c.level) or want["category"] not in (ALL, c.category):
                 continue
             if want["language"] not in (ALL, c.locale):
+                continue
+            if want["difficulty"] not in (ALL, str(c.difficulty)):
                 continue
             if (want["done"] == "todo" and passed) or (want["done"] == "passed" and not passed):
                 continue

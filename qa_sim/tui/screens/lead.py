@@ -59,7 +59,7 @@ class LeadScreen(BaseScreen):
 
     def show(self, diags: list[Any], cohort: list[Any]) -> None:
         table = self.query_one("#validation", DataTable)
-        table.add_columns("file:line", "", "code", "message")
+        table.add_columns(t("tui.col.where"), "", t("tui.col.code"), t("tui.col.message"))
         for d in diags:
             table.add_row(f"{d.path}:{d.line}:{d.col}", d.severity, d.code, d.message)
         errors = sum(d.severity == "error" for d in diags)
@@ -87,11 +87,13 @@ class LeadScreen(BaseScreen):
     def start_grading(self) -> None:
         path = self.query_one("#grade-path", Input).value.strip()
         if not path or not Path(path).is_file():
-            self.notify(f"no such file: {path}", severity="error")
+            self.notify(t("tui.lead.no_file", path=path), severity="error")
             return
         table = self.query_one("#graded", DataTable)
         table.clear(columns=True)
-        table.add_columns("id", t("grade.col.score"), t("grade.col.result"), t("grade.col.missed"))
+        table.add_columns(
+            t("tui.col.id"), t("grade.col.score"), t("grade.col.result"), t("grade.col.missed")
+        )
         self.rows = []
         self.grade(path)
 

@@ -75,7 +75,7 @@ class ScorecardScreen(BaseScreen):
         self.query_one("#kpi", Static).update(self.kpis(session))
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for key in ("criterion", "status", "points"):
+        for key in ("criterion", "status", "points", "reason"):
             table.add_column(t(f"tui.col.{key}"), key=key)
         for c in card.criteria:
             style = {
@@ -85,7 +85,10 @@ class ScorecardScreen(BaseScreen):
                 "failed": "bold red",
             }.get(c.status, "dim")
             points = "" if c.status == "n/a" else f"{c.points:.1f}/{c.max_points:g}"
-            table.add_row(c.title, Text(t(f"status.{c.status}"), style=style), points, key=c.id)
+            reason = c.reason if len(c.reason) <= 60 else c.reason[:59] + "…"
+            table.add_row(
+                c.title, Text(t(f"status.{c.status}"), style=style), points, reason, key=c.id
+            )
         chat = self.query_one(ChatLog)
         chat.remove_children()
         for i, u in enumerate(session.state.transcript):
