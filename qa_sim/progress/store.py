@@ -253,16 +253,7 @@ class Store(ExamRecords):
             if row["ended"]:
                 raise StoreError(f"attempt {attempt_id} has ended already")
             db.table("attempts").update(attempt_id, {**result_row(result), "state": state_json})
-            db.table("criterion_results").insert_all(
-                {
-                    "attempt_id": attempt_id,
-                    "criterion": c.criterion,
-                    "status": c.status,
-                    "points": round(c.points, 3),
-                    "max_points": round(c.max_points, 3),
-                }
-                for c in result.criteria
-            )
+            self._insert_criteria(attempt_id, result.criteria)
             self._add_stats(row["trainee"], result.criteria, +1)
             self._sign_result(attempt_id)
 
@@ -283,18 +274,21 @@ class Store(ExamRecords):
             self._add_stats(row["trainee"], tuple(old), -1)
             db.execute("DELETE FROM criterion_results WHERE attempt_id = ?", [attempt_id])
             db.table("attempts").update(attempt_id, result_row(result))
-            db.table("criterion_results").insert_all(
-                {
-                    "attempt_id": attempt_id,
-                    "criterion": c.criterion,
-                    "status": c.status,
-                    "points": round(c.points, 3),
-                    "max_points": round(c.max_points, 3),
-                }
-                for c in result.criteria
-            )
+            self._insert_criteria(attempt_id, result.criteria)
             self._add_stats(row["trainee"], result.criteria, +1)
             self._sign_result(attempt_id)
+
+    def _insert_criteria(self, attempt_id: int, criteria: Sequence[CriterionRow]) -> None:
+        self.db.table("criterion_results").insert_all(
+            {
+                "attempt_id": attempt_id,
+                "criterion": c.criterion,
+                "status": c.status,
+                "points": round(c.points, 3),
+                "max_points": round(c.max_points, 3),
+            }
+            for c in criteria
+        )
 
     def _sign_result(self, attempt_id: int) -> None:
         row = self.db.table("attempts").get(attempt_id)

@@ -7,29 +7,14 @@ level it requires, the practice that must come first, and the exam's rules.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from qa_sim.localized import Localized, Strict
 
 Level = Literal["junior", "intermediate", "senior"]
 LEVEL_ORDER: tuple[Level, ...] = ("junior", "intermediate", "senior")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Text(Strict):
-    en: str = ""
-    zh_CN: str = Field(default="", alias="zh-CN")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, value: Any) -> Any:
-        return {"en": value, "zh-CN": value} if isinstance(value, str) else value
-
-    def get(self, locale: str) -> str:
-        return (self.zh_CN or self.en) if locale == "zh-CN" else (self.en or self.zh_CN)
 
 
 class Pool(Strict):
@@ -62,7 +47,7 @@ class Exam(Strict):
 
 class LevelRules(Strict):
     level: Level
-    title: Text
+    title: Localized
     requires: Level | None = None
     practice: Practice = Practice()
     exam: Exam = Exam()
@@ -76,8 +61,8 @@ class LevelRules(Strict):
 class Track(Strict):
     kind: Literal["track"]
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
-    title: Text
-    description: Text = Text()
+    title: Localized
+    description: Localized = Localized()
     levels: list[LevelRules] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from qa_sim.localized import Localized, Strict
 
 Locale = Literal["en", "zh-CN"]
 LOCALES: tuple[Locale, ...] = ("en", "zh-CN")
@@ -34,27 +36,6 @@ DEFAULT_SCOPE: dict[str, Scope] = {
 }
 # kinds that read a phrase set from the pack (by default the criterion's id)
 PHRASE_KINDS = frozenset({"courtesy", "needs_question", "empathy", "forbidden", "phrases"})
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Localized(Strict):
-    """Text in both interface languages; a plain string serves both."""
-
-    en: str = ""
-    zh_CN: str = Field(default="", alias="zh-CN")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, value: Any) -> Any:
-        return {"en": value, "zh-CN": value} if isinstance(value, str) else value
-
-    def get(self, locale: str) -> str:
-        if locale == "zh-CN":
-            return self.zh_CN or self.en
-        return self.en or self.zh_CN
 
 
 class RubricStep(Strict):
