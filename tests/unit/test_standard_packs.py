@@ -54,6 +54,10 @@ ZH = [
     ("您希望如何解决这个问题？", {"needs_question"}),
     ("还有什么可以帮您的吗？", {"needs_question"}),
     ("您是想退款还是换新呢？", {"needs_question"}),
+    ("请问还有其他想了解的吗？", {"needs_question"}),
+    ("请问您需要我帮您办理吗？", {"needs_question"}),
+    ("还有其他想了解的。", set()),  # a statement, not a question
+    ("给您添麻烦了。", {"apology"}),
     ("不客气，祝您生活愉快，再见！", {"thanks", "closing"}),
     ("不用跟我客气。", {"thanks"}),
     ("没办法，这是公司规定。", {"!forbidden_language"}),
