@@ -40,7 +40,7 @@ from qa_sim.library import ContentLibrary  # noqa: E402
 from qa_sim.paths import bundled_content_dir  # noqa: E402
 from qa_sim.scoring.batch import grade_stream, result_row  # noqa: E402
 from qa_sim.scoring.engine import RubricEngine  # noqa: E402
-from qa_sim.scoring.phrases import _lex  # noqa: E402
+from qa_sim.scoring.patterns import _lex  # noqa: E402
 from qa_sim.scoring.text import warm_up  # noqa: E402
 from qa_sim.scoring.transcripts import Conversation, parse_jsonl_line  # noqa: E402
 from qa_sim.training import TrainingSession  # noqa: E402

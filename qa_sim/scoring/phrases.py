@@ -1,282 +1,35 @@
 """Compiled phrase sets: match an analysed text, return evidence spans.
 
-Pattern language (the same in scenarios and rubrics):
-
-    thank you                 words in order, compared by stem: "thanks you", "Thank-you"
-    check ... tracking        '...' lets up to four words (six Chinese characters) in between
-    (refund|money back)       alternatives
-    [very] sorry              an optional word or group; (very)? sorry works too
-    apolog*                   a word prefix: apologise, apologies, apologetic
-    非常抱歉                   Chinese: characters in order, traditional and full-width folded
-    re:\\border\\s*#?\\d{6}    a regular expression on the folded text (escape hatch)
-
-All words of one match must stand in the same sentence. A match preceded by a
-negation ("not sorry", "不抱歉") is reported but marked negated, so scorers can
-explain why it earned nothing.
+The pattern language is described in patterns.py; here many sets are compiled
+together into one trie (and, for Chinese, one regex per set) and matched in a
+single pass over an analysed text.
 """
 
 from __future__ import annotations
 
 import re
-from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from typing import Any, NamedTuple
 
+from qa_sim.scoring.hits import Hit, PhraseSpec
+from qa_sim.scoring.lexicon import is_known_word
+from qa_sim.scoring.patterns import (
+    PatternError,
+    Sequence_,
+    cjk_regex,
+    compile_pattern,
+    example,
+    first_elements,
+    pattern_problems,
+)
 from qa_sim.scoring.text import (
     SENT,
     Analysis,
     analyse,
-    has_cjk,
     is_cjk_char,
     is_negated,
     tokens_of,
 )
-
-MAX_EXPANSIONS = 256
-GAP_WORDS = 4
-GAP_CJK = 6
-
-# An element of a compiled sequence: ("k", key) a word, ("p", prefix) a word
-# prefix, ("g", n) a gap of up to n tokens, ("a", (seq, seq, ...)) alternatives
-# (an empty seq among them makes the group optional).
-Element = tuple[str, Any]
-Sequence_ = tuple[Element, ...]
-
-
-class PatternError(ValueError):
-    """A pattern that cannot be compiled; `hint` says how to fix it."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-
-class Hit(NamedTuple):
-    """One place where a phrase set matched (a tuple: cheap to make by the thousand)."""
-
-    name: str
-    start: int
-    end: int
-    text: str
-    pattern: str
-    negated: bool = False
-    in_question: bool = False
-    question_required: bool = False
-    typo: bool = False  # a word was matched despite a spelling slip
-    excepted: bool = False  # it stands inside one of the set's `unless` phrases
-
-    @property
-    def counts(self) -> bool:
-        return (
-            not self.negated
-            and not self.excepted
-            and (self.in_question or not self.question_required)
-        )
-
-    @property
-    def why_not(self) -> str:
-        """Why a hit does not count: 'negated', 'exception', 'not_a_question', or ''."""
-        if self.negated:
-            return "negated"
-        if self.excepted:
-            return "exception"
-        if self.question_required and not self.in_question:
-            return "not_a_question"
-        return ""
-
-
-@dataclass(frozen=True)
-class PhraseSpec:
-    """What an author wrote for one phrase set."""
-
-    name: str
-    patterns: tuple[str, ...]
-    question: bool = False  # only matches inside a question count
-    negatable: bool = True  # a negated match does not count
-    unless: tuple[str, ...] = ()  # a match inside one of these phrases does not count
-
-
-# ---------------------------------------------------------------------------
-# Pattern parsing
-# ---------------------------------------------------------------------------
-
-_SPECIAL = "()[]|"
-
-
-def _lex(pattern: str) -> list[str]:
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c.isspace():
-            i += 1
-        elif c in _SPECIAL:
-            out.append(c)
-            i += 1
-        elif c == "?" and out and out[-1] in (")", "]"):
-            out.append("?")  # (group)? is an optional group, as in regular expressions
-            i += 1
-        elif pattern.startswith("...", i) or c == "…":
-            out.append("...")
-            i += 1 if c == "…" else 3
-        else:
-            j = i
-            while (
-                j < len(pattern)
-                and not pattern[j].isspace()
-                and pattern[j] not in _SPECIAL
-                and not pattern.startswith("...", j)
-                and pattern[j] != "…"
-            ):
-                j += 1
-            out.append(pattern[i:j])
-            i = j
-    return out
-
-
-class _Parser:
-    def __init__(self, pattern: str) -> None:
-        self.pattern = pattern
-        self.toks = _lex(pattern)
-        self.pos = 0
-        self.gap = GAP_CJK if has_cjk(pattern) else GAP_WORDS
-
-    def parse(self) -> Sequence_:
-        alts = self._alternatives(closing=None)
-        if self.pos != len(self.toks):
-            raise PatternError(
-                f"unexpected '{self.toks[self.pos]}' in pattern '{self.pattern}'",
-                "brackets and parentheses must be balanced",
-            )
-        return alts[0] if len(alts) == 1 else (("a", tuple(alts)),)
-
-    def _alternatives(self, closing: str | None) -> list[Sequence_]:
-        alts = [self._sequence()]
-        while self.pos < len(self.toks) and self.toks[self.pos] == "|":
-            self.pos += 1
-            alts.append(self._sequence())
-        if closing is not None:
-            if self.pos >= len(self.toks) or self.toks[self.pos] != closing:
-                raise PatternError(
-                    f"missing '{closing}' in pattern '{self.pattern}'",
-                    "close every '(' with ')' and every '[' with ']'",
-                )
-            self.pos += 1
-        if len(alts) > MAX_EXPANSIONS:
-            raise PatternError(
-                f"pattern '{self.pattern}' has more than {MAX_EXPANSIONS} alternatives in one group",
-                "split it into several patterns",
-            )
-        return alts
-
-    def _sequence(self) -> Sequence_:
-        seq: list[Element] = []
-        while self.pos < len(self.toks) and self.toks[self.pos] not in ")]|":
-            tok = self.toks[self.pos]
-            self.pos += 1
-            if tok in ("(", "["):
-                alts = self._alternatives(closing=")" if tok == "(" else "]")
-                optional = tok == "[" or (self.pos < len(self.toks) and self.toks[self.pos] == "?")
-                if tok == "(" and optional:
-                    self.pos += 1
-                if optional:
-                    alts.append(())
-                seq.append(("a", tuple(alts)))
-            elif tok == "...":
-                seq.append(("g", self.gap))
-            else:
-                seq.extend(self._word(tok))
-        return tuple(seq)
-
-    def _word(self, tok: str) -> list[Element]:
-        if tok.endswith("*"):
-            stem = tok.rstrip("*").lower()
-            if len(stem) < 3 and stem and not has_cjk(stem):
-                raise PatternError(
-                    f"'{tok}' in pattern '{self.pattern}': put at least 3 letters before '*'",
-                    "a shorter prefix matches almost any word",
-                )
-            if not stem or has_cjk(stem) or not re.fullmatch(r"[a-z0-9']+", stem):
-                raise PatternError(
-                    f"'{tok}' in pattern '{self.pattern}': '*' only ends an English word",
-                    "write e.g. 'apolog*'; Chinese patterns need no '*'",
-                )
-            return [("p", stem)]
-        return [("k", key) for _, key in tokens_of(tok)]
-
-
-def _first(seq: Sequence_, j: int = 0) -> tuple[set[Element], bool]:
-    """The elements a match of seq[j:] can start with, and whether it can be empty."""
-    firsts: set[Element] = set()
-    while j < len(seq):
-        kind, value = seq[j]
-        if kind in ("k", "p"):
-            firsts.add((kind, value))
-            return firsts, False
-        if kind == "a":
-            nullable = False
-            for alt in value:
-                f, n = _first(alt)
-                firsts |= f
-                nullable = nullable or n
-            if not nullable:
-                return firsts, False
-        j += 1
-    return firsts, True
-
-
-def _strip_gaps(seq: Sequence_) -> Sequence_:
-    lst = list(seq)
-    while lst and lst[0][0] == "g":
-        lst.pop(0)
-    while lst and lst[-1][0] == "g":
-        lst.pop()
-    return tuple(lst)
-
-
-def compile_pattern(pattern: str) -> Sequence_ | re.Pattern[str]:
-    """Compile one pattern into a token sequence (or a regex for 're:')."""
-    if not isinstance(pattern, str) or not pattern.strip():
-        raise PatternError("empty pattern", "write at least one word")
-    if pattern.startswith("re:"):
-        try:
-            return re.compile(pattern[3:].strip())
-        except re.error as exc:
-            raise PatternError(
-                f"bad regular expression in '{pattern}': {exc}",
-                "check brackets and escapes; or drop 're:' and use plain words",
-            ) from None
-    seq = _strip_gaps(_Parser(pattern).parse())
-    firsts, nullable = _first(seq)
-    if not seq or not firsts:
-        raise PatternError(
-            f"pattern '{pattern}' has no words to match",
-            "punctuation and '...' alone match nothing",
-        )
-    if nullable:
-        raise PatternError(
-            f"every word of pattern '{pattern}' is optional, so it would match anything",
-            "make at least one word required",
-        )
-    return seq
-
-
-def pattern_problems(pattern: str) -> list[str]:
-    """Reasons a pattern compiles yet can never (or almost never) match."""
-    problems = []
-    stripped = pattern.strip()
-    if stripped.startswith(("...", "…")) or stripped.endswith(("...", "…")):
-        problems.append("'...' at the start or end of a pattern does nothing")
-    if not stripped.startswith("re:"):
-        for tok in _lex(stripped):
-            plain = tok not in _SPECIAL and tok not in ("...", "?") and not tok.endswith("*")
-            if plain and not tokens_of(tok):
-                problems.append(f"'{tok}' has no letters, digits or Chinese characters")
-    return problems
-
 
 # ---------------------------------------------------------------------------
 # Phrase book: many sets compiled together, one pass over a text
@@ -347,9 +100,9 @@ class PhraseBook:
             if isinstance(result, re.Pattern):
                 compiled.regexes.append((pattern, result))
                 continue
-            as_regex = _cjk_regex(result)
+            as_regex = cjk_regex(result)
             if as_regex is not None:
-                firsts = {str(char) for _, char in _first(result)[0]}
+                firsts = {str(char) for _, char in first_elements(result)[0]}
                 self._cjk_parts.setdefault(spec.name, []).append((pattern, as_regex, firsts))
                 continue
             for word, key in tokens_of(pattern):
@@ -595,26 +348,6 @@ class PhraseBook:
         return hits
 
 
-def _cjk_regex(seq: Sequence_) -> str | None:
-    """A regular expression for a pattern of Chinese characters only, else None."""
-    out = []
-    for kind, value in seq:
-        if kind == "k":
-            if not is_cjk_char(value):
-                return None
-            out.append(re.escape(value))
-        elif kind == "g":
-            out.append(f"[^.!?;\\n]{{0,{value}}}")
-        elif kind == "a":
-            alts = [_cjk_regex(alt) for alt in value]
-            if any(alt is None for alt in alts):
-                return None
-            out.append("(?:" + "|".join(alts) + ")")  # type: ignore[arg-type]
-        else:
-            return None
-    return "".join(out)
-
-
 def _walk(
     node: _Node,
     i: int,
@@ -647,44 +380,6 @@ def _walk(
             _walk(gnode, k, first, keys, words, found)
 
 
-@cache
-@cache
-def _lexicon() -> tuple[str, array[int]]:
-    """pyspellchecker's English word list, kept compact: the words sorted and joined in one
-    string, with their offsets (about 4 MB, against 40 MB for the library's own dict)."""
-    import gzip
-    from importlib import resources
-
-    raw = (resources.files("spellchecker") / "resources" / "en.json.gz").read_bytes()
-    text = gzip.decompress(raw).decode("utf-8")
-    words = sorted(set(re.findall(r'"((?:[^"\\]|\\.)*)":', text)))
-    del text, raw
-    joined = "\n".join(words)
-    offsets = array("I", [0])
-    for word in words:
-        offsets.append(offsets[-1] + len(word) + 1)
-    return joined, offsets
-
-
-@lru_cache(maxsize=65536)
-def is_known_word(word: str) -> bool:
-    """Whether `word` is an English dictionary word (so never a typo). Replies repeat
-    their words, so the answers are remembered."""
-    word = word.lower()
-    joined, offsets = _lexicon()
-    lo, hi = 0, len(offsets) - 1
-    while lo < hi:  # binary search over the sorted words
-        mid = (lo + hi) // 2
-        candidate = joined[offsets[mid] : offsets[mid + 1] - 1]
-        if candidate < word:
-            lo = mid + 1
-        elif candidate > word:
-            hi = mid
-        else:
-            return True
-    return False
-
-
 def _dedupe(hits: list[Hit]) -> list[Hit]:
     """Keep the longest of overlapping hits, counting ones before negated ones."""
     hits = sorted(hits, key=lambda h: (h.start, -(h.end - h.start), h.negated))
@@ -700,47 +395,14 @@ def phrase_specs(sets: Mapping[str, Sequence[str]]) -> list[PhraseSpec]:
     return [PhraseSpec(name, tuple(patterns)) for name, patterns in sets.items()]
 
 
-def example(pattern: str, variant: int = 0) -> str | None:
-    """A text the pattern matches, from its own words: alternative `variant` (cycled) of
-    each group, optional parts left out, gaps closed. None for 're:' patterns."""
-    if pattern.startswith("re:"):
-        return None
-    toks = _lex(pattern)
-    pos = 0
-
-    def sequence() -> list[str]:
-        nonlocal pos
-        words: list[str] = []
-        while pos < len(toks) and toks[pos] not in ")]|":
-            tok = toks[pos]
-            pos += 1
-            if tok in ("(", "["):
-                alts = alternatives(")" if tok == "(" else "]")
-                optional = tok == "[" or (pos < len(toks) and toks[pos] == "?")
-                if tok == "(" and optional:
-                    pos += 1
-                if not optional:
-                    words += alts[variant % len(alts)]
-            elif tok != "...":
-                words.append(tok.rstrip("*"))
-        return words
-
-    def alternatives(closing: str) -> list[list[str]]:
-        nonlocal pos
-        alts = [sequence()]
-        while pos < len(toks) and toks[pos] == "|":
-            pos += 1
-            alts.append(sequence())
-        if pos < len(toks) and toks[pos] == closing:
-            pos += 1
-        return [a for a in alts if a] or [[]]
-
-    words = alternatives("")
-    chosen = words[variant % len(words)]
-    if not chosen:
-        return None
-    text = ""
-    for word in chosen:
-        joins = text and not (has_cjk(text[-1]) and has_cjk(word[0]))
-        text += (" " if joins else "") + word
-    return text
+__all__ = [
+    "Hit",
+    "PatternError",
+    "PhraseBook",
+    "PhraseSpec",
+    "compile_pattern",
+    "example",
+    "is_known_word",
+    "pattern_problems",
+    "phrase_specs",
+]

@@ -471,7 +471,7 @@ def is_negated(a: Analysis, first_token: int) -> bool:
 def warm_up(locales: tuple[str, ...] = ("en", "zh-CN")) -> None:
     """Load the heavy parts now (stemmer, lexicon, opencc, jieba), e.g. in a background
     thread at start-up, so that no trainee's reply waits for them."""
-    from qa_sim.scoring.phrases import is_known_word
+    from qa_sim.scoring.lexicon import is_known_word
 
     if "en" in locales:
         stem("warming")
