@@ -194,6 +194,11 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
+def _file_error(shown: str, line: int, col: int, message: str, hint: str) -> Diagnostic:
+    """A file that cannot be read as YAML text at all (QS001)."""
+    return Diagnostic(shown, line, col, "error", "QS001", message, hint)
+
+
 def parse_yaml(
     raw: bytes, shown: str, doc: YamlDocument | None = None
 ) -> tuple[YamlDocument | None, list[Diagnostic]]:
@@ -201,12 +206,10 @@ def parse_yaml(
     if b"\x00" in raw:
         line, col = _position(raw, raw.index(b"\x00"))
         return None, [
-            Diagnostic(
+            _file_error(
                 shown,
                 line,
                 col,
-                "error",
-                "QS001",
                 "this is a binary file, not YAML text",
                 "save the file as UTF-8 text",
             )
@@ -216,12 +219,10 @@ def parse_yaml(
     except UnicodeDecodeError as exc:
         line, col = _position(raw, exc.start)
         return None, [
-            Diagnostic(
+            _file_error(
                 shown,
                 line,
                 col,
-                "error",
-                "QS001",
                 "the file is not UTF-8 text",
                 "save it as UTF-8 (in most editors: 'Save with encoding')",
             )

@@ -101,10 +101,12 @@ def cmd_trainee(ctx: Context) -> int:
                     print(json.dumps(_person(p), ensure_ascii=False))
             elif not people:
                 print(t("report.none"))
-            for p in people if not args.json else ():
-                print(
-                    f"{pad(p.name, 20)} {pad(p.display_name, 24)} {p.locale:6} {', '.join(p.cohorts)}"
-                )
+            else:
+                for p in people:
+                    print(
+                        f"{pad(p.name, 20)} {pad(p.display_name, 24)} {p.locale:6} "
+                        + ", ".join(p.cohorts)
+                    )
         else:
             return _show(ctx)
     except StoreError as exc:
@@ -281,19 +283,7 @@ def _table(rows: list[Any]) -> str:
     if not rows:
         return t("report.none") + "\n"
     cells = [[t(f"report.col.{c}") for c in COLUMNS]]
-    for r in rows:
-        cells.append(
-            [
-                r.display_name
-                if r.display_name == r.trainee
-                else f"{r.display_name} ({r.trainee})",
-                t(f"level.{r.level}") if r.level else "-",
-                str(r.attempts),
-                "-" if r.average is None else f"{r.average:.1f}",
-                "-" if r.weakest is None else f"{r.weakest} {100 * (r.weakest_rate or 0):.0f}%",
-                r.last_active.strftime("%Y-%m-%d") if r.last_active else "-",
-            ]
-        )
+    cells += [r.cells() for r in rows]
     widths = [max(display_width(row[i]) for row in cells) for i in range(len(COLUMNS))]
     lines = [
         "  ".join(pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip() for row in cells

@@ -35,6 +35,23 @@ class CohortRow:
     weakest: str | None
     weakest_rate: float | None  # share of the criterion's points earned, 0-1
 
+    def cells(self) -> list[str]:
+        """The row as the report table and the app's cohort table show it."""
+        from qa_sim.i18n import t
+
+        return [
+            self.display_name
+            if self.display_name == self.trainee
+            else f"{self.display_name} ({self.trainee})",
+            t(f"level.{self.level}") if self.level else "-",
+            str(self.attempts),
+            "-" if self.average is None else f"{self.average:.1f}",
+            "-"
+            if self.weakest is None
+            else f"{self.weakest} {100 * (self.weakest_rate or 0):.0f}%",
+            self.last_active.strftime("%Y-%m-%d") if self.last_active else "-",
+        ]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "trainee": self.trainee,

@@ -71,16 +71,7 @@ class LeadScreen(BaseScreen):
         for key in ("trainee", "level", "attempts", "average", "weakest", "last"):
             people.add_column(t(f"report.col.{key}"), key=key)
         for r in cohort:
-            people.add_row(
-                r.display_name
-                if r.display_name == r.trainee
-                else f"{r.display_name} ({r.trainee})",
-                t(f"level.{r.level}") if r.level else "–",
-                str(r.attempts),
-                "–" if r.average is None else f"{r.average:.1f}",
-                "–" if r.weakest is None else f"{r.weakest} {100 * (r.weakest_rate or 0):.0f}%",
-                r.last_active.strftime("%Y-%m-%d") if r.last_active else "–",
-            )
+            people.add_row(*r.cells())
 
     @on(Button.Pressed, "#grade-go")
     @on(Input.Submitted, "#grade-path")
